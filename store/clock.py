@@ -1,0 +1,48 @@
+"""The one clock of the application.
+
+Everything that needs "now" takes a :class:`Clock`, so tests can travel in time by handing in a
+:class:`FixedClock` instead of patching ``datetime``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+        self._at = at.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        """Jump to ``at`` (timezone-aware)."""
+        self._at = at.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        """Move forward by ``delta``."""
+        self._at += delta
+
+
+def local_today(clock: Clock, tz: tzinfo) -> date:
+    """Today's date in the campaign's (or bot's) time zone."""
+    return clock.now().astimezone(tz).date()

@@ -1,0 +1,51 @@
+"""Shared fixtures: a fixed clock, a fresh migrated SQLite database per test, the sample roster."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as timedelta, no deprecation warning
+
+import pytest
+
+from store.clock import FixedClock
+from store.installation import StoreHandle, load_campaign, open_store
+
+DATA = Path(__file__).parent / "data"
+SAMPLE_ROSTER = DATA / "sample-roster"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's .env, campaign.toml or environment."""
+    for name in (
+        "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "TELEGRAM_FILE_BASE_URL", "DATABASE_URL",
+        "BOT_TIMEZONE", "BOT_DEFAULT_LOCALE", "CAMPAIGN_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # A Tuesday in the visit phase of the default campaign of a database created in November 2026.
+    return FixedClock(datetime(2026, 12, 1, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+async def store(database_url: str, clock: FixedClock) -> AsyncIterator[StoreHandle]:
+    """A fresh, migrated database with the default campaign loaded."""
+    handle = await open_store(database_url, clock=clock)
+    await load_campaign(handle, None, bot_timezone="Asia/Shanghai")
+    try:
+        yield handle
+    finally:
+        await handle.close()
