@@ -1,0 +1,195 @@
+"""Who may see and do what: the one place permissions are computed (SPEC.md, "Scopes").
+
+A person with several roles gets the union. Every query that returns people, visits or focus tags
+takes a :class:`Scope`, so no surface can forget the check. Groups never get a scope: they get
+aggregates only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from store.models import SchoolClass, Staff, StaffClass, StaffGrade, StaffRole
+from store.vocab import CADRE_ROLES, DISTRICT_ROLES, TEACHER_ROLES, Role
+
+
+class Action(StrEnum):
+    RECORD_STUDENT_VISIT = "record_student_visit"
+    RECORD_INTERVIEW = "record_interview"
+    GRANT_EXEMPTION = "grant_exemption"
+    MANAGE_OPINIONS = "manage_opinions"
+    MANAGE_RECTIFICATION = "manage_rectification"
+    BIND_SCHOOL_GROUP = "bind_school_group"
+    REVIEW = "review"
+    IMPORT_ROSTER = "import_roster"
+    BIND_DISTRICT_GROUP = "bind_district_group"
+    EXPORT = "export"
+
+
+@dataclass(frozen=True)
+class StaffFacts:
+    """What the roster says about one person, as far as permissions care."""
+
+    staff_id: int
+    school_id: int | None
+    roles: frozenset[Role]
+    head_class_ids: frozenset[int] = frozenset()
+    taught_class_ids: frozenset[int] = frozenset()
+    grade_ids: frozenset[int] = frozenset()
+    # Every active class of the person's school, by grade: what "their school/grade" expands to.
+    school_classes_by_grade: Mapping[int, frozenset[int]] = field(default_factory=dict)
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one person may see and do. Built by :func:`compute_scope`, never by hand in surfaces."""
+
+    staff_id: int
+    roles: frozenset[Role]
+    school_id: int | None
+    # Sees every school's students, teachers' focus tags and interviews (district roles).
+    district_wide: bool = False
+    # Classes whose students (names, visits, focus tags) this person sees, outside district_wide.
+    student_class_ids: frozenset[int] = frozenset()
+    # Schools whose teachers' focus tags and interviews this person sees, outside district_wide.
+    teacher_school_ids: frozenset[int] = frozenset()
+    # Classes whose students this person may log visits with (head_of ∪ teaches).
+    visit_class_ids: frozenset[int] = frozenset()
+    # Classes where this person may exempt students (head teacher of the class).
+    exemption_class_ids: frozenset[int] = frozenset()
+    # School whose head and subject teachers this person interviews (cadres), if any.
+    interview_school_id: int | None = None
+    actions: frozenset[Action] = frozenset()
+
+    @property
+    def read_only(self) -> bool:
+        """Sees without acting on anything (district leaders and supervisors without other roles)."""
+        return not (self.actions - {Action.REVIEW})
+
+    def can(self, action: Action) -> bool:
+        return action in self.actions
+
+    def sees_students_of(self, class_id: int) -> bool:
+        return self.district_wide or class_id in self.student_class_ids
+
+    def sees_teachers_of(self, school_id: int | None) -> bool:
+        return self.district_wide or (school_id is not None and school_id in self.teacher_school_ids)
+
+    def may_visit_class(self, class_id: int) -> bool:
+        return Action.RECORD_STUDENT_VISIT in self.actions and class_id in self.visit_class_ids
+
+    def may_interview_in(self, school_id: int | None) -> bool:
+        return (
+            Action.RECORD_INTERVIEW in self.actions
+            and school_id is not None
+            and school_id == self.interview_school_id
+        )
+
+
+NO_SCOPE_ROLES: frozenset[Role] = frozenset()
+
+
+def _union(sets: Iterable[frozenset[int]]) -> frozenset[int]:
+    out: set[int] = set()
+    for s in sets:
+        out |= s
+    return frozenset(out)
+
+
+def compute_scope(facts: StaffFacts) -> Scope:
+    """The scope table of SPEC.md, as a pure function of the roster's facts (union of roles)."""
+    roles = facts.roles if facts.active else NO_SCOPE_ROLES
+    actions: set[Action] = set()
+    student_classes: set[int] = set()
+    teacher_schools: set[int] = set()
+    visit_classes: set[int] = set()
+    exemption_classes: set[int] = set()
+    interview_school: int | None = None
+    all_school_classes = _union(facts.school_classes_by_grade.values())
+
+    if roles & TEACHER_ROLES:
+        visit_classes |= facts.taught_class_ids
+        student_classes |= facts.taught_class_ids
+        if visit_classes or Role.HEAD_TEACHER in roles:
+            actions.add(Action.RECORD_STUDENT_VISIT)
+    if Role.HEAD_TEACHER in roles:
+        visit_classes |= facts.head_class_ids
+        student_classes |= facts.head_class_ids
+        exemption_classes |= facts.head_class_ids
+        actions.add(Action.GRANT_EXEMPTION)
+    if Role.GRADE_HEAD in roles:
+        student_classes |= _union(facts.school_classes_by_grade.get(g, frozenset()) for g in facts.grade_ids)
+    if roles & CADRE_ROLES and facts.school_id is not None:
+        actions.add(Action.RECORD_INTERVIEW)
+        interview_school = facts.school_id
+    if roles & {Role.SCHOOL_LEADER, Role.MIDDLE_CADRE} and facts.school_id is not None:
+        student_classes |= all_school_classes
+        teacher_schools.add(facts.school_id)
+        actions |= {Action.MANAGE_OPINIONS, Action.MANAGE_RECTIFICATION, Action.BIND_SCHOOL_GROUP}
+    district_wide = bool(roles & DISTRICT_ROLES)
+    if Role.SUPERVISOR in roles:
+        actions.add(Action.REVIEW)
+    if Role.DISTRICT_OFFICE in roles:
+        actions |= {Action.IMPORT_ROSTER, Action.BIND_DISTRICT_GROUP, Action.EXPORT}
+    return Scope(
+        staff_id=facts.staff_id,
+        roles=roles,
+        school_id=facts.school_id,
+        district_wide=district_wide,
+        student_class_ids=frozenset(student_classes),
+        teacher_school_ids=frozenset(teacher_schools),
+        visit_class_ids=frozenset(visit_classes),
+        exemption_class_ids=frozenset(exemption_classes),
+        interview_school_id=interview_school,
+        actions=frozenset(actions),
+    )
+
+
+async def staff_facts(*, session: AsyncSession, staff_id: int) -> StaffFacts | None:
+    """Load what :func:`compute_scope` needs for one staff member (None if unknown)."""
+    staff = await session.get(Staff, staff_id)
+    if staff is None:
+        return None
+    roles = frozenset(
+        Role(r) for r in (await session.scalars(select(StaffRole.role).filter_by(staff_id=staff_id))).all()
+        if r in Role._value2member_map_
+    )
+    links = (await session.execute(
+        select(StaffClass.class_id, StaffClass.link)
+        .join(SchoolClass, SchoolClass.id == StaffClass.class_id)
+        .where(StaffClass.staff_id == staff_id, SchoolClass.active.is_(True))
+    )).all()
+    grade_ids = frozenset((await session.scalars(
+        select(StaffGrade.grade_id).filter_by(staff_id=staff_id)
+    )).all())
+    by_grade: dict[int, set[int]] = {}
+    if staff.school_id is not None:
+        rows = (await session.execute(
+            select(SchoolClass.grade_id, SchoolClass.id).where(
+                SchoolClass.school_id == staff.school_id, SchoolClass.active.is_(True)
+            )
+        )).all()
+        for grade_id, class_id in rows:
+            by_grade.setdefault(grade_id, set()).add(class_id)
+    return StaffFacts(
+        staff_id=staff.id,
+        school_id=staff.school_id,
+        roles=roles,
+        head_class_ids=frozenset(c for c, link in links if link == "head"),
+        taught_class_ids=frozenset(c for c, link in links if link == "teaches"),
+        grade_ids=grade_ids,
+        school_classes_by_grade={g: frozenset(c) for g, c in by_grade.items()},
+        active=staff.active,
+    )
+
+
+async def scope_for(*, session: AsyncSession, staff_id: int) -> Scope | None:
+    """The scope of one staff member, or None if there is no such person."""
+    facts = await staff_facts(session=session, staff_id=staff_id)
+    return None if facts is None else compute_scope(facts)
