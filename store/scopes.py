@@ -59,7 +59,7 @@ class Scope:
     student_class_ids: frozenset[int] = frozenset()
     # Schools whose teachers' focus tags and interviews this person sees, outside district_wide.
     teacher_school_ids: frozenset[int] = frozenset()
-    # Classes whose students this person may log visits with (head_of ∪ teaches).
+    # Classes whose students this person may log visits with (head_of ∪ teaches ∪ a grade head's grades).
     visit_class_ids: frozenset[int] = frozenset()
     # Classes where this person may exempt students (head teacher of the class).
     exemption_class_ids: frozenset[int] = frozenset()
@@ -124,7 +124,13 @@ def compute_scope(facts: StaffFacts) -> Scope:
         exemption_classes |= facts.head_class_ids
         actions.add(Action.GRANT_EXEMPTION)
     if Role.GRADE_HEAD in roles:
-        student_classes |= _union(facts.school_classes_by_grade.get(g, frozenset()) for g in facts.grade_ids)
+        grade_classes = _union(facts.school_classes_by_grade.get(g, frozenset()) for g in facts.grade_ids)
+        student_classes |= grade_classes
+        # SPEC: a grade head "acts on their own visits and interviews": the visits are with students
+        # of their grade(s), which is also all they see of students.
+        visit_classes |= grade_classes
+        if grade_classes:
+            actions.add(Action.RECORD_STUDENT_VISIT)
     if roles & CADRE_ROLES and facts.school_id is not None:
         actions.add(Action.RECORD_INTERVIEW)
         interview_school = facts.school_id
