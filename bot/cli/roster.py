@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.cli.common import cli_translator, opened_store
+from bot.roster_messages import report_lines
+from bot.settings import Settings, load_settings
+from store.roster import RosterReport, RosterSource, import_roster, read_roster_paths
+
+REFUSED_EXIT = 1
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,5 +27,16 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     imp.set_defaults(func=handle_import)
 
 
+async def _import(settings: Settings, source: RosterSource) -> RosterReport:
+    async with opened_store(settings) as handle, handle.sessions() as session:
+        return await import_roster(session=session, source=source, now=handle.clock.now(), actor="cli")
+
+
 def handle_import(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    """Import, then print the summary (exit 0) or every problem (non-zero exit, nothing changed)."""
+    settings = load_settings()
+    tr = cli_translator(settings)
+    source = read_roster_paths([Path(p) for p in args.path])
+    report = asyncio.run(_import(settings, source))
+    print("\n".join(report_lines(report, tr)), file=sys.stdout if report.accepted else sys.stderr)
+    return 0 if report.accepted else REFUSED_EXIT

@@ -1,0 +1,288 @@
+"""The row rules of roster-format.md: raw tables in, clean records and findings out. No database.
+
+Students come first because they define the district's schools, grades and classes; staff rows are
+then checked against them (a head teacher's class must exist in their school, and so on).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from store.roster.labels import (
+    LANGUAGE_LABELS,
+    NO_SCHOOL,
+    ROLE_LABELS,
+    STAFF_COLUMNS,
+    STAFF_HEADER_INDEX,
+    STAFF_REQUIRED,
+    STUDENT_COLUMNS,
+    STUDENT_FOCUS_LABELS,
+    STUDENT_HEADER_INDEX,
+    STUDENT_REQUIRED,
+    TEACHER_FOCUS_LABELS,
+    normalise_label,
+    split_list,
+)
+from store.roster.read import STAFF, STUDENTS, RawTable, RosterSource
+from store.roster.results import Finding, Severity
+from store.vocab import DISTRICT_ROLES, Role
+
+# The database's column widths (store/models/org.py).
+MAX_LENGTH = {"staff_id": 64, "student_id": 64, "name": 100, "school": 200, "grade": 100, "class": 100}
+PHONE = re.compile(r"\+?\d{5,20}")
+PHONE_PUNCTUATION = re.compile(r"[\s\-]")  # "138-0000-0042" and "138 0000 0042" are kept as digits
+LEADER_MAX_GRADES = 2
+
+
+@dataclass(frozen=True)
+class StudentRecord:
+    external_id: str
+    name: str
+    school: str
+    grade: str
+    class_name: str
+    focus: frozenset[str]
+
+
+@dataclass(frozen=True)
+class StaffRecord:
+    external_id: str
+    name: str
+    school: str | None  # None for district people
+    roles: frozenset[str]
+    head_of: frozenset[str]
+    teaches: frozenset[str]
+    grades: frozenset[str]
+    phone: str | None
+    language: str | None
+    focus: frozenset[str]
+
+
+@dataclass
+class CheckedRoster:
+    """Clean records and every finding; ``accepted`` when no finding is an error."""
+
+    staff: list[StaffRecord] = field(default_factory=list)
+    students: list[StudentRecord] = field(default_factory=list)
+    # (school, class) → grade, as the students file defines them.
+    classes: dict[tuple[str, str], str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return not any(f.is_error for f in self.findings)
+
+
+class _Table:
+    """One raw table with its columns located; adds findings about its header."""
+
+    def __init__(
+        self, raw: RawTable, index: Mapping[str, str], columns: Mapping[str, tuple[str, ...]],
+        required: tuple[str, ...], findings: list[Finding],
+    ) -> None:
+        self.raw = raw
+        self.findings = findings
+        self.position: dict[str, int] = {}
+        self.duplicated = False
+        self.header: dict[str, str] = {key: key for key in columns}
+        for i, text in enumerate(raw.header):
+            if not text:
+                continue
+            key = index.get(normalise_label(text))
+            if key is None:
+                self.finding(1, text, "unknown_column", severity=Severity.WARNING)
+            elif key in self.position:
+                self.finding(1, text, "duplicate_column", key=key)
+                self.duplicated = True
+            else:
+                self.position[key] = i
+                self.header[key] = text
+        self.missing = [key for key in required if key not in self.position]
+        for key in self.missing:
+            self.finding(1, key, "missing_column", key=key)
+
+    @property
+    def usable(self) -> bool:
+        return not self.missing and not self.duplicated
+
+    def finding(
+        self, row: int, column: str | None, code: str, severity: Severity = Severity.ERROR, **params: Any
+    ) -> None:
+        self.findings.append(Finding(self.raw.file, row, column, code, params, severity))
+
+    def cell(self, cells: tuple[str, ...], key: str) -> str:
+        i = self.position.get(key)
+        return cells[i] if i is not None and i < len(cells) else ""
+
+    def required(self, row: int, cells: tuple[str, ...], keys: tuple[str, ...]) -> dict[str, str]:
+        """The row's values of ``keys``; a finding for each empty or too long one."""
+        values = {}
+        for key in keys:
+            value = self.cell(cells, key)
+            if not value:
+                self.finding(row, self.header[key], "missing_value", key=key)
+            elif len(value) > MAX_LENGTH.get(key, 10_000):
+                self.finding(row, self.header[key], "too_long", key=key, max=MAX_LENGTH[key])
+            values[key] = value
+        return values
+
+    def tags(self, row: int, cells: tuple[str, ...], labels: Mapping[str, str],
+             other: Mapping[str, str], kind: str) -> frozenset[str]:
+        """The focus tags of a row; a finding for each label of neither or of the other list."""
+        tags = set()
+        for item in split_list(self.cell(cells, "focus")):
+            tag = labels.get(normalise_label(item))
+            if tag is not None:
+                tags.add(tag)
+            elif normalise_label(item) in other:
+                self.finding(row, self.header["focus"], "wrong_focus_list", value=item, kind=kind)
+            else:
+                self.finding(row, self.header["focus"], "unknown_focus", value=item, kind=kind)
+        return frozenset(tags)
+
+
+def check_roster(source: RosterSource) -> CheckedRoster:
+    """Apply every row rule to what was read; file-level findings of ``source`` come first."""
+    out = CheckedRoster(findings=list(source.findings))
+    students_raw = source.tables.get(STUDENTS)
+    staff_raw = source.tables.get(STAFF)
+    students_ok = False
+    if students_raw is not None:
+        table = _Table(students_raw, STUDENT_HEADER_INDEX, STUDENT_COLUMNS, STUDENT_REQUIRED, out.findings)
+        if table.usable:
+            _check_students(table, out)
+            students_ok = True
+    if staff_raw is not None:
+        table = _Table(staff_raw, STAFF_HEADER_INDEX, STAFF_COLUMNS, STAFF_REQUIRED, out.findings)
+        if table.usable:
+            _check_staff(table, out, students_ok)
+    return out
+
+
+def _check_students(table: _Table, out: CheckedRoster) -> None:
+    seen: dict[str, int] = {}
+    class_first_row: dict[tuple[str, str], int] = {}
+    for row, cells in table.raw.rows:
+        before = len(out.findings)
+        v = table.required(row, cells, STUDENT_REQUIRED)
+        sid = v["student_id"]
+        if sid:
+            if sid in seen:
+                table.finding(row, table.header["student_id"], "duplicate_id", id=sid, first_row=seen[sid])
+            else:
+                seen[sid] = row
+        school, grade, name = v["school"], v["grade"], v["class"]
+        if school and grade and name:
+            known = out.classes.get((school, name))
+            if known is None:
+                out.classes[(school, name)] = grade
+                class_first_row[(school, name)] = row
+            elif known != grade:
+                table.finding(
+                    row, table.header["grade"], "class_in_two_grades",
+                    cls=name, grade=grade, other_grade=known, first_row=class_first_row[(school, name)],
+                )
+        focus = table.tags(row, cells, STUDENT_FOCUS_LABELS, TEACHER_FOCUS_LABELS, STUDENTS)
+        if len(out.findings) == before:
+            out.students.append(StudentRecord(sid, v["name"], school, grade, name, focus))
+
+
+def _check_staff(table: _Table, out: CheckedRoster, students_ok: bool) -> None:
+    schools = {school for school, _ in out.classes}
+    grades = {(school, grade) for (school, _), grade in out.classes.items()}
+    seen: dict[str, int] = {}
+    heads: dict[tuple[str, str], tuple[str, int]] = {}
+    phones: dict[str, tuple[str, int]] = {}
+    h = table.header
+    for row, cells in table.raw.rows:
+        before = len(out.findings)
+        v = table.required(row, cells, ("staff_id", "name", "roles"))
+        staff_id = v["staff_id"]
+        if staff_id:
+            if staff_id in seen:
+                table.finding(row, h["staff_id"], "duplicate_id", id=staff_id, first_row=seen[staff_id])
+            else:
+                seen[staff_id] = row
+
+        roles: set[str] = set()
+        for item in split_list(v["roles"]):
+            role = ROLE_LABELS.get(normalise_label(item))
+            if role is None:
+                table.finding(row, h["roles"], "unknown_role", value=item)
+            else:
+                roles.add(role)
+        district_only = bool(roles) and roles <= DISTRICT_ROLES
+
+        school_cell = table.cell(cells, "school")
+        school: str | None = None if school_cell in NO_SCHOOL else school_cell
+        if school is None:
+            if roles and not district_only:
+                table.finding(row, h["school"], "missing_value", key="school")
+        elif len(school) > MAX_LENGTH["school"]:
+            table.finding(row, h["school"], "too_long", key="school", max=MAX_LENGTH["school"])
+        elif students_ok and school not in schools:
+            table.finding(row, h["school"], "unknown_school", school=school)
+            school = None  # its classes and grades cannot be checked
+        elif district_only:
+            table.finding(row, h["school"], "district_role_with_school", severity=Severity.WARNING,
+                          school=school)
+        checkable = students_ok and school is not None
+
+        head_of = split_list(table.cell(cells, "head_of"))
+        if Role.HEAD_TEACHER in roles and not head_of:
+            table.finding(row, h["head_of"], "missing_head_of")
+        if head_of and roles and Role.HEAD_TEACHER not in roles:
+            table.finding(row, h["head_of"], "head_of_without_role")
+        teaches = split_list(table.cell(cells, "teaches"))
+        if checkable:
+            assert school is not None
+            for cls in head_of:
+                if (school, cls) not in out.classes:
+                    table.finding(row, h["head_of"], "unknown_class", cls=cls, school=school)
+                elif (school, cls) in heads and heads[(school, cls)][0] != staff_id:
+                    other, other_row = heads[(school, cls)]
+                    table.finding(row, h["head_of"], "two_head_teachers", cls=cls, other=other,
+                                  first_row=other_row)
+                else:
+                    heads[(school, cls)] = (staff_id, row)
+            for cls in teaches:
+                if (school, cls) not in out.classes:
+                    table.finding(row, h["teaches"], "unknown_class", cls=cls, school=school)
+
+        linked = split_list(table.cell(cells, "grades"))
+        for role in (Role.SCHOOL_LEADER, Role.GRADE_HEAD):
+            if role in roles and not linked:
+                table.finding(row, h["grades"], "missing_grades", role=str(role))
+                break
+        if checkable:
+            for grade in linked:
+                if (school, grade) not in grades:
+                    table.finding(row, h["grades"], "unknown_grade", grade=grade, school=school)
+        if Role.SCHOOL_LEADER in roles and len(set(linked)) > LEADER_MAX_GRADES:
+            table.finding(row, h["grades"], "leader_many_grades", severity=Severity.WARNING,
+                          count=len(set(linked)), max=LEADER_MAX_GRADES)
+
+        phone = PHONE_PUNCTUATION.sub("", table.cell(cells, "phone")) or None
+        if phone is not None:
+            if not PHONE.fullmatch(phone):
+                table.finding(row, h["phone"], "bad_phone", value=table.cell(cells, "phone"))
+            elif phone in phones and phones[phone][0] != staff_id:
+                table.finding(row, h["phone"], "duplicate_phone", severity=Severity.WARNING,
+                              other=phones[phone][0], first_row=phones[phone][1])
+            else:
+                phones[phone] = (staff_id, row)
+
+        language_cell = table.cell(cells, "language")
+        language = LANGUAGE_LABELS.get(normalise_label(language_cell)) if language_cell else None
+        if language_cell and language is None:
+            table.finding(row, h["language"], "bad_language", value=language_cell)
+
+        focus = table.tags(row, cells, TEACHER_FOCUS_LABELS, STUDENT_FOCUS_LABELS, STAFF)
+        if not any(f.is_error for f in out.findings[before:]):
+            out.staff.append(StaffRecord(
+                staff_id, v["name"], school, frozenset(roles), frozenset(head_of), frozenset(teaches),
+                frozenset(linked), phone, language, focus,
+            ))
