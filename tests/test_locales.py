@@ -36,7 +36,9 @@ def test_extraction_finds_messages() -> None:
 @pytest.mark.parametrize("locale", [Locale.ZH_HANT, Locale.ZH_HANS])
 def test_chinese_catalogues_are_complete(locale: Locale) -> None:
     messages = catalogue(locale)
-    missing = [f"{where}: {msgid!r}" for msgid, where in extracted_messages().items() if msgid not in messages]
+    missing = [
+        f"{where}: {msgid!r}" for msgid, where in extracted_messages().items() if msgid not in messages
+    ]
     assert not missing, f"{len(missing)} messages untranslated in {locale}:\n" + "\n".join(missing)
 
 

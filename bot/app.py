@@ -1,0 +1,63 @@
+"""The composition root: builds the Application, wires services, runs it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.context import BotContext, BotData
+from bot.handlers import register
+from bot.menus import set_default_menus
+from bot.persistence import StorePersistence
+from bot.services import Services
+from bot.settings import Settings
+from store.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
+    """The bot, ready for ``run_polling`` (or ``initialize``/``start`` in tests)."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    services = Services(settings=settings, clock=clock or SystemClock())
+
+    async def post_init(app: BotApplication) -> None:
+        await services.open()
+        await set_default_menus(app.bot, settings.bot_default_locale)
+        campaign = services.campaign
+        log.warning(
+            "campaign %r from %s: %s to %s", campaign.config.name, campaign.source,
+            campaign.config.start, campaign.config.end,
+        )
+
+    async def post_shutdown(app: BotApplication) -> None:
+        await services.close()
+
+    app: BotApplication = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(ContextTypes(context=BotContext, bot_data=BotData))
+        .defaults(Defaults(parse_mode="HTML"))
+        .persistence(StorePersistence(services))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    app.bot_data.services = services
+    register(app)
+    return app
+
+
+def run_polling(settings: Settings) -> None:
+    """Run the bot until interrupted."""
+    app = build_application(settings)
+    app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

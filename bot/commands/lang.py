@@ -1,0 +1,55 @@
+"""``/lang``: choose the language; remembered for this Telegram user."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.callback_data import BadCallbackData, decode, pattern
+from bot.context import BotContext
+from bot.i18n import parse_locale, translator
+from bot.keyboards import button, inline
+from bot.menus import set_person_menu
+from store.accounts import set_locale
+from store.vocab import Locale
+
+FAMILY = "lang"
+_NAMES = {Locale.ZH_HANT: "繁體中文", Locale.ZH_HANS: "简体中文", Locale.EN: "English"}
+
+
+async def lang_command(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    tr = await context.tr(update)
+    keyboard = inline([[button(_NAMES[loc], FAMILY, "set", loc.value) for loc in Locale]])
+    await message.reply_text(tr.gettext("Choose your language:"), reply_markup=keyboard)
+
+
+async def lang_chosen(update: Update, context: BotContext) -> None:
+    query, user = update.callback_query, update.effective_user
+    if query is None or user is None:
+        return
+    try:
+        locale = parse_locale(decode(query.data).arg(0))
+    except BadCallbackData:
+        locale = None
+    if locale is None:
+        await query.answer()
+        return
+    async with context.store.sessions() as session:
+        await set_locale(session=session, telegram_user_id=user.id, locale=locale)
+    context.forget_account()
+    tr = translator(locale)
+    await query.answer()
+    await query.edit_message_text(tr.gettext("Language set: {language}.").format(language=_NAMES[locale]))
+    account = await context.account(update)
+    if account is not None and update.effective_chat is not None:
+        await set_person_menu(context.bot, update.effective_chat.id, locale, account.roles)
+
+
+def handlers() -> list[CommandHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:
+    return [
+        CommandHandler("lang", lang_command),
+        CallbackQueryHandler(lang_chosen, pattern=pattern(FAMILY)),
+    ]

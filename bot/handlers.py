@@ -1,0 +1,33 @@
+"""The one place every handler is registered, in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from bot.commands import fallback, lang, start
+from bot.context import BotContext
+from bot.conversations.visit import build_visit_conversation
+from bot.errors import on_error
+
+# Group 0: the handlers proper, first match wins. Group 100: after every update, write persistence
+# through to the database so a crash loses no step (PTB would otherwise write once a minute).
+PERSISTENCE_GROUP = 100
+
+
+async def flush_persistence(update: Update, context: BotContext) -> None:
+    await context.application.update_persistence()
+
+
+def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
+    for handler in [
+        *start.handlers(),  # /start, shared contact, /help
+        *lang.handlers(),  # /lang and its buttons
+        build_visit_conversation(),  # /visit, /interview and the saved card's buttons
+        *fallback.handlers(),  # last: strangers, unknown text, stale buttons
+    ]:
+        app.add_handler(handler)
+    app.add_handler(TypeHandler(Update, flush_persistence), group=PERSISTENCE_GROUP)
+    app.add_error_handler(on_error)

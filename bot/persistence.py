@@ -1,0 +1,102 @@
+"""A PTB persistence backed by the store, written through after every update.
+
+PTB writes persistence on a timer; the bot calls ``application.update_persistence()`` from a handler
+in the last group (see ``bot.handlers``), so a conversation survives ``kill -9`` at the step it was at.
+Only user data (the drafts) and conversation states are kept; chat and bot data are not used.
+"""
+
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+
+from bot.services import Services
+from store.persistence import load_persisted, save_persisted
+
+USER_DATA = "user_data"
+
+
+def _conv_kind(name: str) -> str:
+    return f"conv:{name}"
+
+
+def _key_to_str(key: ConversationKey) -> str:
+    return json.dumps(list(key))
+
+
+def _str_to_key(raw: str) -> ConversationKey:
+    return tuple(json.loads(raw))
+
+
+class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
+    def __init__(self, services: Services) -> None:
+        # The timer still runs as a safety net; the per-update flush is what we rely on.
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
+            update_interval=60,
+        )
+        self._services = services
+
+    async def _write(self, entries: list[tuple[str, str, Any]]) -> None:
+        await self._services.open()
+        store = self._services.store
+        async with store.sessions() as session:
+            await save_persisted(session=session, entries=entries, now=store.clock.now())
+
+    async def _read(self, kind: str) -> dict[str, Any]:
+        await self._services.open()
+        async with self._services.store.sessions() as session:
+            return await load_persisted(session=session, kind=kind)
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        return {int(k): v for k, v in (await self._read(USER_DATA)).items()}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        return {}
+
+    async def get_bot_data(self) -> Any:
+        return None
+
+    async def get_callback_data(self) -> CDCData | None:
+        return None
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        return {_str_to_key(k): v for k, v in (await self._read(_conv_kind(name))).items()}
+
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
+        await self._write([(_conv_kind(name), _key_to_str(key), new_state)])
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        # An empty dict is the same as no data: keep the table small.
+        await self._write([(USER_DATA, str(user_id), deepcopy(data) or None)])
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        return None
+
+    async def update_bot_data(self, data: Any) -> None:
+        return None
+
+    async def update_callback_data(self, data: CDCData) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        return None
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await self._write([(USER_DATA, str(user_id), None)])
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: Any) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None
