@@ -49,6 +49,7 @@ from store.visits import edit_visit, get_visit, record_visit
 from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
 
 END = ConversationHandler.END
+CONVERSATION = "visit"
 StepCallback = Callable[[Update, BotContext], Coroutine[Any, Any, Step | int | None]]
 SAVED_FAMILY = "vs"
 Markup = views.InlineKeyboardMarkup
@@ -72,10 +73,10 @@ def _keep(context: BotContext, draft: Draft | None) -> None:
         context.user_data[DRAFT_KEY] = draft.to_dict()
 
 
-async def _present(update: Update, text: str, keyboard: Markup | None) -> None:
-    """Edit the tapped message in place; after typed text, send a new one."""
+async def _present(update: Update, text: str, keyboard: Markup | None, *, new_message: bool = False) -> None:
+    """Edit the tapped message in place; after typed text (or when asked), send a new one."""
     query = update.callback_query
-    if query is not None and query.message is not None:
+    if query is not None and query.message is not None and not new_message:
         try:
             await query.edit_message_text(text, reply_markup=keyboard)
         except BadRequest as exc:
@@ -108,8 +109,23 @@ async def _class_name(context: BotContext, update: Update, draft: Draft) -> str 
     return next((c.name for c in classes if c.id == draft.class_id), None)
 
 
+async def _write_through(update: Update, context: BotContext, state: Step | None) -> None:
+    """Store the step and the draft before the teacher sees them.
+
+    PTB confirms an update to Telegram before its handler runs and writes persistence after it, so a
+    crash right after our reply would otherwise lose the step the teacher is looking at.
+    """
+    persistence = context.application.persistence
+    chat, user = update.effective_chat, update.effective_user
+    if persistence is None or chat is None or user is None:
+        return
+    await persistence.update_conversation(CONVERSATION, (chat.id, user.id), int(state) if state else None)
+    await persistence.update_user_data(user.id, dict(context.user_data or {}))
+
+
 async def show(
-    step: Step, update: Update, context: BotContext, draft: Draft, *, header: str | None = None
+    step: Step, update: Update, context: BotContext, draft: Draft, *, header: str | None = None,
+    new_message: bool = False,
 ) -> Step:
     """Render ``step`` for ``draft``, remember the draft, and make ``step`` the current state."""
     tr = await context.tr(update)
@@ -177,7 +193,8 @@ async def show(
             ),
             extra,
         )
-    await _present(update, text, keyboard)
+    await _write_through(update, context, step)
+    await _present(update, text, keyboard, new_message=new_message)
     return step
 
 
@@ -279,8 +296,7 @@ async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
         async with context.store.sessions() as session:
             draft.several_classes = len(await visitable_classes(session=session, scope=scope)) > 1
         await _keep_only_edit(query)
-        await _send_new(update, context, draft)
-        return Step.PEOPLE
+        return await show(Step.PEOPLE, update, context, draft, new_message=True)
     # edit / ledit (from /myvisits, without the 48-hour limit of the saved card)
     async with context.store.sessions() as session:
         details = await get_visit(session=session, scope=scope, visit_id=target)
@@ -309,17 +325,6 @@ async def _keep_only_edit(query: CallbackQuery) -> None:
         if any(isinstance(b.callback_data, str) and b.callback_data.startswith(edit_prefix) for b in row)
     ]
     await query.edit_message_reply_markup(views.InlineKeyboardMarkup(rows))
-
-
-async def _send_new(update: Update, context: BotContext, draft: Draft) -> None:
-    """Show the people step as a new message below the saved card."""
-    tr = await context.tr(update)
-    _keep(context, draft)
-    people = await _people(context, update, draft)
-    title = views.kind_title(tr, draft.visit_kind, await _class_name(context, update, draft))
-    text, keyboard = views.people_step(tr, draft, people, title)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=keyboard)
 
 
 def _saved_keyboard(
@@ -667,6 +672,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Step | int:
         header += " " + tr.gettext("(The date is outside the visit phase; reviewers will see it flagged.)")
     text = await _card_text(update, context, draft, header)
     _keep(context, None)
+    await _write_through(update, context, None)
     keyboard = _saved_keyboard(
         tr, details.class_id, details.kind, editable=details.editable(now), visit_id=details.id
     )
@@ -677,6 +683,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Step | int:
 async def cancel(update: Update, context: BotContext) -> int:
     tr = await context.tr(update)
     _keep(context, None)
+    await _write_through(update, context, None)
     text = tr.gettext("Cancelled. Nothing was saved.")
     if update.callback_query is not None:
         await _present(update, text, None)
@@ -718,7 +725,7 @@ def build_visit_conversation() -> ConversationHandler[BotContext]:
                 CallbackQueryHandler(_stale),
                 MessageHandler(private & ~filters.COMMAND, other_input),
             ],
-            name="visit",
+            name=CONVERSATION,
             persistent=True,
             allow_reentry=True,
         )
