@@ -11,8 +11,11 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as timedel
 
 import pytest
 
+from bot.app import BotApplication
+from sandbox import BotApiStandIn, World
 from store.clock import FixedClock
 from store.installation import StoreHandle, load_campaign, open_store
+from tests.e2e import bot_settings, running_bot
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_ROSTER = DATA / "sample-roster"
@@ -49,3 +52,24 @@ async def store(database_url: str, clock: FixedClock) -> AsyncIterator[StoreHand
         yield handle
     finally:
         await handle.close()
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    """The Telegram Bot API stand-in on 127.0.0.1."""
+    async with BotApiStandIn(bot_username="TwoVisitsBot") as server:
+        yield server
+
+
+@pytest.fixture
+def world(standin: BotApiStandIn) -> World:
+    return standin.world
+
+
+@pytest.fixture
+async def bot(
+    standin: BotApiStandIn, database_url: str, clock: FixedClock, store: StoreHandle
+) -> AsyncIterator[BotApplication]:
+    """The real Application polling the stand-in, on the same database as ``store``."""
+    async with running_bot(bot_settings(standin, database_url), clock) as app:
+        yield app

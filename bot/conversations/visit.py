@@ -34,6 +34,7 @@ from bot.conversations.visit_state import (
     DRAFT_KEY,
     MAX_NOTES,
     MAX_OPINION,
+    MAX_OPINIONS,
     MAX_QUERY,
     Draft,
     Step,
@@ -468,6 +469,12 @@ async def tap_card(update: Update, context: BotContext, draft: Draft, data: Call
         draft.notable = not draft.notable
     elif action == "unopinion" and draft.opinions:
         draft.opinions.pop()
+    elif action == "opinion" and len(draft.opinions) >= MAX_OPINIONS:
+        tr = await context.tr(update)
+        if update.callback_query is not None:
+            await update.callback_query.answer(
+                tr.gettext("A visit holds at most {n} opinions.").format(n=MAX_OPINIONS), show_alert=True
+            )
     elif action in _CARD_TARGETS:
         return await show(_CARD_TARGETS[action], update, context, draft)
     return await show(Step.CARD, update, context, draft)

@@ -8,12 +8,13 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from store.visit_rules import OpinionDraft, VisitDraft
+from store.visit_rules import MAX_NOTES_CHARS, MAX_OPINION_CHARS, OpinionDraft, VisitDraft
+from store.visit_rules import MAX_OPINIONS as MAX_OPINIONS
 from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
 
 DRAFT_KEY = "visit"
-MAX_OPINION = 500
-MAX_NOTES = 1000
+MAX_OPINION = MAX_OPINION_CHARS
+MAX_NOTES = MAX_NOTES_CHARS
 MAX_QUERY = 50
 
 

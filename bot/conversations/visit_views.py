@@ -18,7 +18,11 @@ from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
 
 FAMILY = "visit"
 PAGE_SIZE = 12
+# The card shows the start of long texts, so ten opinions and the notes stay within Telegram's 4096.
+CARD_TEXT = 120
 CO_PAGE_SIZE = 12
+# The card shows the start of long texts, so ten opinions and the notes stay within Telegram's 4096.
+CARD_TEXT = 120
 
 FORM_LABELS = {
     VisitForm.IN_PERSON: N_("🗣 In person"),
@@ -141,6 +145,10 @@ def topics_step(
     return _("Which topics of the outline did you talk about? Tap all that apply."), inline(rows)
 
 
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _names(ids: Sequence[int], labels: dict[int, str]) -> str:
     return ", ".join(esc(labels.get(i, "?")) for i in ids)
 
@@ -181,7 +189,7 @@ def card_text(
     if draft.opinions:
         lines.append(_("Opinions raised:"))
         for n, (text, category) in enumerate(draft.opinions, 1):
-            lines.append(f"  {n}. [{esc(categories.get(category, '?'))}] {esc(text)}")
+            lines.append(f"  {n}. [{esc(categories.get(category, '?'))}] {esc(shorten(text, CARD_TEXT))}")
     else:
         lines.append(_("Opinions raised: {none}").format(none=none))
     wish = FollowUpWish(draft.follow_up)
@@ -192,7 +200,7 @@ def card_text(
     lines.append(_("Notable case: {answer}").format(answer=_("yes") if draft.notable else _("no")))
     lines.append(
         _("Private notes (only you see them): {notes}").format(
-            notes=esc(draft.notes) if draft.notes else none
+            notes=esc(shorten(draft.notes, CARD_TEXT)) if draft.notes else none
         )
     )
     return "\n".join(lines)

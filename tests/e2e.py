@@ -1,0 +1,98 @@
+"""Running the real bot against the Bot API stand-in, in-process or as a process a test can kill."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.app import BotApplication, build_application
+from bot.settings import Settings
+from sandbox import BotApiStandIn
+from store.clock import Clock
+
+TOKEN = "123456:TEST-token_for-the-stand-in"
+
+
+def bot_settings(standin: BotApiStandIn, database_url: str, **extra: object) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+        telegram_api_base_url=standin.base_url,
+        telegram_file_base_url=standin.base_file_url,
+        database_url=database_url,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[BotApplication]:
+    """The Application polling the stand-in, started and stopped as ``run_polling`` would."""
+    app = build_application(settings, clock=clock)
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=5)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+class BotProcess:
+    """``python -m bot run`` as a child process, for tests that kill it."""
+
+    def __init__(self, standin: BotApiStandIn, database_url: str, workdir: Path) -> None:
+        self.env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": standin.base_url,
+            "TELEGRAM_FILE_BASE_URL": standin.base_file_url,
+            "DATABASE_URL": database_url,
+            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        }
+        self.workdir = workdir
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        with (self.workdir / "bot.log").open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                env=self.env,
+                cwd=self.workdir,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=log,
+            )
+
+    async def kill(self) -> None:
+        """``kill -9``: no clean shutdown, no persistence flush."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        await self.process.wait()
+
+    async def stop(self) -> str:
+        """Stop it (if still running) and return what it logged."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), 20)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        return self.log()
+
+    def log(self) -> str:
+        path = self.workdir / "bot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
