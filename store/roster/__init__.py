@@ -15,10 +15,11 @@ from store.installation import ensure_district
 from store.models import AuditEntry
 from store.roster.apply import apply_roster
 from store.roster.read import RosterSource, read_roster_files, read_roster_paths
-from store.roster.results import EntityCounts, Finding, ImportSummary, RosterReport, Severity
+from store.roster.results import FINDING_CODES, EntityCounts, Finding, ImportSummary, RosterReport, Severity
 from store.roster.validate import CheckedRoster, check_roster
 
 __all__ = [
+    "FINDING_CODES",
     "CheckedRoster",
     "EntityCounts",
     "Finding",

@@ -86,3 +86,19 @@ class RosterReport:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if not f.is_error]
+
+
+# Every finding code the roster import can answer with; bot/roster_messages.py words each one.
+FILE_CODES = frozenset({
+    "empty_file", "no_rows", "header_not_first_row", "unreadable_csv", "unreadable_xlsx", "unreadable_zip",
+    "file_too_large", "unsupported_file", "unknown_file", "missing_file", "missing_sheet", "zip_incomplete",
+    "duplicate_file", "encoding_ambiguous", "encoding_unknown",
+})
+HEADER_CODES = frozenset({"unknown_column", "duplicate_column", "missing_column"})
+ROW_CODES = frozenset({
+    "missing_value", "too_long", "duplicate_id", "class_in_two_grades", "unknown_role", "unknown_school",
+    "district_role_with_school", "missing_head_of", "head_of_without_role", "unknown_class",
+    "two_head_teachers", "missing_grades", "unknown_grade", "leader_many_grades", "bad_phone",
+    "duplicate_phone", "bad_language", "unknown_focus", "wrong_focus_list",
+})
+FINDING_CODES = FILE_CODES | HEADER_CODES | ROW_CODES
