@@ -9,6 +9,7 @@ from telegram.error import Forbidden, NetworkError
 
 from bot.context import BotContext
 from bot.i18n import translator
+from store.accounts import mark_blocked
 
 log = logging.getLogger("twovisits.errors")
 
@@ -16,6 +17,12 @@ log = logging.getLogger("twovisits.errors")
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     if isinstance(error, Forbidden):
+        # The person blocked the bot: remember it, so nothing keeps retrying them.
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is not None:
+            store = context.bot_data.services.store
+            async with store.sessions() as session:
+                await mark_blocked(session=session, telegram_user_id=user.id, now=store.clock.now())
         log.info("a user has blocked the bot")
         return
     if isinstance(error, NetworkError) and not isinstance(update, Update):

@@ -125,3 +125,36 @@ async def test_lang_switches_and_is_remembered_with_menus(
     assert "发送名册给我" in text and "活动" in text  # leaders also see the campaign's dates
     menus = [c for c in standin.calls("setMyCommands") if "chat_id" in str(c.get("scope", ""))]
     assert menus, "a per-chat menu is set for the zh-Hans user"
+
+
+async def test_personal_commands_in_a_group_point_to_the_private_chat(
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    codes = await seed_staff(store, clock)
+    teacher = world.user("Peng", language_code="en")
+    await teacher.send(f"/start {codes['T1008']}")
+    await teacher.next_message()
+    staff_room = world.group("第一中學 staff", members=[teacher])
+    await teacher.send("/visit@TwoVisitsBot", chat=staff_room)
+    answer = await staff_room.next_message()
+    assert "private chat" in answer.text
+    await teacher.send("/help@TwoVisitsBot", chat=staff_room)
+    assert "aggregate" in (await staff_room.next_message()).text
+
+
+async def test_a_user_who_blocked_the_bot_is_marked(
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock, standin: BotApiStandIn
+) -> None:
+    codes = await seed_staff(store, clock)
+    teacher = world.user("Peng", language_code="en")
+    await teacher.send(f"/start {codes['T1008']}")
+    await teacher.next_message()
+    teacher.blocks_bot()
+    await teacher.send("/help")  # the bot's answer is refused with 403 Forbidden
+    # Updates are handled one at a time, so once a later update is answered the 403 has been handled.
+    witness = world.user("Witness", language_code="en")
+    await witness.send("/help")
+    await witness.next_message()
+    async with store.sessions() as session:
+        account = (await session.scalars(select(TelegramAccount))).one()
+    assert account.blocked_at is not None

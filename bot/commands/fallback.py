@@ -22,6 +22,17 @@ async def unhandled_private_message(update: Update, context: BotContext) -> None
     )
 
 
+async def private_only_command(update: Update, context: BotContext) -> None:
+    """A personal command typed in a group: groups get aggregates only, so point to the private chat."""
+    message = update.effective_message
+    if message is None:
+        return
+    tr = await context.tr(update)
+    await message.reply_text(
+        tr.gettext("This works in a private chat with me, so that nobody's names are shown here.")
+    )
+
+
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button from a message whose flow has ended or moved on."""
     query = update.callback_query
@@ -34,5 +45,9 @@ async def stale_button(update: Update, context: BotContext) -> None:
 def handlers() -> list[MessageHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:
     return [
         MessageHandler(filters.ChatType.PRIVATE & ~filters.UpdateType.EDITED, unhandled_private_message),
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.Command(only_start=True) & ~filters.UpdateType.EDITED,
+            private_only_command,
+        ),
         CallbackQueryHandler(stale_button),
     ]
