@@ -114,13 +114,13 @@ async def apply_roster(
     )
     school_ids = dict((await session.execute(
         select(School.name, School.id).where(School.district_id == district_id)
-    )).tuples().all())
+    )).all())
 
     # Grades, keyed (school_id, name).
     in_district = select(School.id).where(School.district_id == district_id)
     grade_rows = (await session.execute(
         select(Grade.school_id, Grade.name, Grade.id, Grade.active).where(Grade.school_id.in_(in_district))
-    )).tuples()
+    )).all()
     grades = {(s, n): (i, active) for s, n, i, active in grade_rows}
     wanted_grades = {(school_ids[s], g) for (s, _), g in roster.classes.items()}
     grade_tally, _ = await _upsert_named(
@@ -129,7 +129,7 @@ async def apply_roster(
     )
     grade_ids = {(s, n): i for s, n, i in (await session.execute(
         select(Grade.school_id, Grade.name, Grade.id).where(Grade.school_id.in_(in_district))
-    )).tuples()}
+    )).all()}
 
     class_tally, class_ids = await _apply_classes(session, roster, school_ids, grade_ids, in_district)
     student_tally = await _apply_students(session, roster, school_ids, class_ids, now)
@@ -175,7 +175,7 @@ async def _apply_classes(
     ids = {(s, n): i for s, n, i in (await session.execute(
         select(SchoolClass.school_id, SchoolClass.name, SchoolClass.id)
         .where(SchoolClass.school_id.in_(in_district))
-    )).tuples()}
+    )).all()}
     return tally, ids
 
 
@@ -201,7 +201,7 @@ async def _replace_links(
 
 async def _links(session: AsyncSession, *columns: Any) -> dict[int, set[tuple[Any, ...]]]:
     out: dict[int, set[tuple[Any, ...]]] = defaultdict(set)
-    for owner, *rest in (await session.execute(select(*columns))).tuples():
+    for owner, *rest in (await session.execute(select(*columns))).all():
         out[owner].add(tuple(rest))
     return out
 
@@ -215,7 +215,7 @@ async def _apply_students(
         for ext, i, name, school, cls, active in (await session.execute(select(
             Student.external_id, Student.id, Student.name, Student.school_id, Student.class_id,
             Student.active,
-        ))).tuples()
+        ))).all()
     }
     tally = _Tally()
     new_rows: list[dict[str, Any]] = []
@@ -247,7 +247,7 @@ async def _apply_students(
     await _set_active(session, Student, gone, False, {"updated_at": now})
     tally.added, tally.deactivated = len(new_rows), len(gone)
 
-    ids = dict((await session.execute(select(Student.external_id, Student.id))).tuples().all())
+    ids = dict((await session.execute(select(Student.external_id, Student.id))).all())
     existing_focus = await _links(session, StudentFocus.student_id, StudentFocus.tag)
     wanted_focus = {ids[rec.external_id]: {(t,) for t in rec.focus} for rec in roster.students}
     changed = await _replace_links(
@@ -268,7 +268,7 @@ async def _apply_staff(
         for ext, i, name, school, phone, language, active in (await session.execute(select(
             Staff.external_id, Staff.id, Staff.name, Staff.school_id, Staff.phone, Staff.language,
             Staff.active,
-        ))).tuples()
+        ))).all()
     }
     tally = _Tally()
     new_rows: list[dict[str, Any]] = []
@@ -297,7 +297,7 @@ async def _apply_staff(
     await _set_active(session, Staff, gone, False, {"updated_at": now})
     tally.added, tally.deactivated = len(new_rows), len(gone)
 
-    ids = dict((await session.execute(select(Staff.external_id, Staff.id))).tuples().all())
+    ids = dict((await session.execute(select(Staff.external_id, Staff.id))).all())
     roles: dict[int, set[tuple[Any, ...]]] = {}
     classes: dict[int, set[tuple[Any, ...]]] = {}
     grades: dict[int, set[tuple[Any, ...]]] = {}
