@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.commands import fallback, lang, start
+from bot.commands import fallback, lang, records, start
 from bot.context import BotContext
 from bot.conversations.visit import build_visit_conversation
 from bot.errors import on_error
@@ -25,6 +25,9 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
     for handler in [
         *start.handlers(),  # /start, shared contact, /help
         *lang.handlers(),  # /lang and its buttons
+        # /my, /myvisits and their buttons; before the visit flow, whose catch-all for stale taps
+        # would otherwise swallow these buttons while a visit is being logged.
+        *records.handlers(),
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
