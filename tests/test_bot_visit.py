@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.app import BotApplication
 from sandbox import CallbackAnswer, User, World
 from store.installation import StoreHandle
-from store.models import Opinion, Visit, VisitStudent, VisitVersion
+from store.models import Opinion, Visit, VisitCoVisitor, VisitStudent, VisitVersion
 from tests.bot_district import person, seed_district, visit_count
 from tests.conftest import FixedClock
 
@@ -102,6 +102,12 @@ async def test_group_talk_with_card_edits(
     await teacher.next_reply()
     await teacher.send("家長很配合")
     await teacher.next_message()
+    await teacher.tap("👥 Co-visitors")
+    assert "Who else took part" in (await teacher.next_reply()).text
+    await teacher.tap("⬜ 劉雨萱")
+    await teacher.next_reply()
+    await teacher.tap("Done ✔️")
+    assert "Co-visitors: 劉雨萱" in (await teacher.next_reply()).text
     await teacher.tap("💾 Save")
     assert (await teacher.next_reply()).text.startswith("✅ Saved.")
     async with store.sessions() as session:
@@ -110,6 +116,7 @@ async def test_group_talk_with_card_edits(
         assert visit.follow_up == "2w" and visit.visit_date.isoformat() == "2026-12-17"
         assert len((await session.scalars(select(VisitStudent))).all()) == 2
         assert (await session.scalars(select(Opinion.text))).one() == "食堂的飯菜<太鹹>"
+        assert (await session.scalars(select(VisitCoVisitor.staff_id))).one() == d.staff["subject"]
 
 
 async def test_teacher_interview_by_a_cadre(
