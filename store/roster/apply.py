@@ -210,11 +210,11 @@ async def _apply_students(
     session: AsyncSession, roster: CheckedRoster, school_ids: Mapping[str, int],
     class_ids: Mapping[tuple[int, str], int], now: datetime,
 ) -> EntityCounts:
+    st = Student.__table__.c  # Core columns: plain rows, no ORM bookkeeping for 100,000 of them
     existing = {
         ext: (i, name, school, cls, active)
         for ext, i, name, school, cls, active in (await session.execute(select(
-            Student.external_id, Student.id, Student.name, Student.school_id, Student.class_id,
-            Student.active,
+            st.external_id, st.id, st.name, st.school_id, st.class_id, st.active,
         ))).all()
     }
     tally = _Tally()
@@ -247,8 +247,12 @@ async def _apply_students(
     await _set_active(session, Student, gone, False, {"updated_at": now})
     tally.added, tally.deactivated = len(new_rows), len(gone)
 
-    ids = dict((await session.execute(select(Student.external_id, Student.id))).all())
-    existing_focus = await _links(session, StudentFocus.student_id, StudentFocus.tag)
+    if new_rows:
+        ids = dict((await session.execute(select(st.external_id, st.id))).all())
+    else:
+        ids = {ext: old[0] for ext, old in existing.items()}
+    focus_table = StudentFocus.__table__.c
+    existing_focus = await _links(session, focus_table.student_id, focus_table.tag)
     wanted_focus = {ids[rec.external_id]: {(t,) for t in rec.focus} for rec in roster.students}
     changed = await _replace_links(
         session, StudentFocus, "student_id", ("tag",), existing_focus, wanted_focus
@@ -263,11 +267,11 @@ async def _apply_staff(
     session: AsyncSession, roster: CheckedRoster, school_ids: Mapping[str, int],
     grade_ids: Mapping[tuple[int, str], int], class_ids: Mapping[tuple[int, str], int], now: datetime,
 ) -> EntityCounts:
+    sf = Staff.__table__.c
     existing = {
         ext: (i, (name, school, phone, language), active)
         for ext, i, name, school, phone, language, active in (await session.execute(select(
-            Staff.external_id, Staff.id, Staff.name, Staff.school_id, Staff.phone, Staff.language,
-            Staff.active,
+            sf.external_id, sf.id, sf.name, sf.school_id, sf.phone, sf.language, sf.active,
         ))).all()
     }
     tally = _Tally()
@@ -297,7 +301,10 @@ async def _apply_staff(
     await _set_active(session, Staff, gone, False, {"updated_at": now})
     tally.added, tally.deactivated = len(new_rows), len(gone)
 
-    ids = dict((await session.execute(select(Staff.external_id, Staff.id))).all())
+    if new_rows:
+        ids = dict((await session.execute(select(sf.external_id, sf.id))).all())
+    else:
+        ids = {ext: old[0] for ext, old in existing.items()}
     roles: dict[int, set[tuple[Any, ...]]] = {}
     classes: dict[int, set[tuple[Any, ...]]] = {}
     grades: dict[int, set[tuple[Any, ...]]] = {}
