@@ -727,9 +727,9 @@ def build_visit_conversation() -> ConversationHandler[BotContext]:
                 CallbackQueryHandler(saved_card_tap, pattern=pattern(SAVED_FAMILY)),
             ],
             states=states,
+            # Other families' buttons (/lang, /myvisits…) are left to their own handlers.
             fallbacks=[
                 CommandHandler("cancel", cancel, filters=private),
-                CallbackQueryHandler(_stale),
                 MessageHandler(private & ~filters.COMMAND, other_input),
             ],
             name=CONVERSATION,
