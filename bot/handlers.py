@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.commands import fallback, lang, records, start
+from bot.commands import fallback, lang, records, roster_upload, start
 from bot.context import BotContext
 from bot.conversations.visit import build_visit_conversation
 from bot.errors import on_error
@@ -29,6 +29,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         # would otherwise swallow these buttons while a visit is being logged.
         *records.handlers(),
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
+        *roster_upload.handlers(),  # documents: the district office's roster (others are told why not)
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
