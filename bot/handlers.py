@@ -25,11 +25,11 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
     for handler in [
         *start.handlers(),  # /start, shared contact, /help
         *lang.handlers(),  # /lang and its buttons
-        # /my, /myvisits and their buttons; before the visit flow, whose catch-all for stale taps
-        # would otherwise swallow these buttons while a visit is being logged.
-        *records.handlers(),
+        *records.handlers(),  # /my, /myvisits and their buttons
+        # Documents: the district office's roster (others are told why not). Before the visit flow,
+        # so a roster sent in the middle of a visit is still imported.
+        *roster_upload.handlers(),
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
-        *roster_upload.handlers(),  # documents: the district office's roster (others are told why not)
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
