@@ -18,6 +18,7 @@ from bot.services import Services
 from store.persistence import load_persisted, save_persisted
 
 USER_DATA = "user_data"
+_UNKNOWN = object()
 
 
 def _conv_kind(name: str) -> str:
@@ -40,17 +41,40 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
             update_interval=60,
         )
         self._services = services
+        # What the database holds, as last written or read: PTB's per-update flush repeats what a flow
+        # already wrote through, and an unchanged entry need not cost a commit.
+        self._written: dict[tuple[str, str], Any] = {}
 
     async def _write(self, entries: list[tuple[str, str, Any]]) -> None:
+        changed = [
+            (k, key, data) for k, key, data in entries if self._written.get((k, key), _UNKNOWN) != data
+        ]
+        if not changed:
+            return
         await self._services.open()
         store = self._services.store
         async with store.sessions() as session:
-            await save_persisted(session=session, entries=entries, now=store.clock.now())
+            await save_persisted(session=session, entries=changed, now=store.clock.now())
+        for kind, key, data in changed:
+            self._written[(kind, key)] = deepcopy(data)
+
+    async def write_through(
+        self, name: str, key: ConversationKey, state: object | None, user_id: int, user_data: dict[Any, Any]
+    ) -> None:
+        """A conversation's state and the user's data in one transaction, before the reply is sent."""
+        await self._write(
+            [
+                (_conv_kind(name), _key_to_str(key), state),
+                (USER_DATA, str(user_id), deepcopy(user_data) or None),
+            ]
+        )
 
     async def _read(self, kind: str) -> dict[str, Any]:
         await self._services.open()
         async with self._services.store.sessions() as session:
-            return await load_persisted(session=session, kind=kind)
+            entries = await load_persisted(session=session, kind=kind)
+        self._written.update({(kind, key): deepcopy(data) for key, data in entries.items()})
+        return entries
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         return {int(k): v for k, v in (await self._read(USER_DATA)).items()}

@@ -42,6 +42,7 @@ from bot.conversations.visit_state import (
 )
 from bot.i18n import Translator
 from bot.keyboards import button, inline
+from bot.persistence import StorePersistence
 from store.clock import local_today
 from store.people import class_students, co_visitor_options, interviewable_teachers, visitable_classes
 from store.scopes import Action
@@ -118,14 +119,24 @@ async def _write_through(update: Update, context: BotContext, state: Step | None
     """
     persistence = context.application.persistence
     chat, user = update.effective_chat, update.effective_user
-    if persistence is None or chat is None or user is None:
+    if not isinstance(persistence, StorePersistence) or chat is None or user is None:
         return
-    await persistence.update_conversation(CONVERSATION, (chat.id, user.id), int(state) if state else None)
-    await persistence.update_user_data(user.id, dict(context.user_data or {}))
+    await persistence.write_through(
+        CONVERSATION,
+        (chat.id, user.id),
+        int(state) if state else None,
+        user.id,
+        dict(context.user_data or {}),
+    )
 
 
 async def show(
-    step: Step, update: Update, context: BotContext, draft: Draft, *, header: str | None = None,
+    step: Step,
+    update: Update,
+    context: BotContext,
+    draft: Draft,
+    *,
+    header: str | None = None,
     new_message: bool = False,
 ) -> Step:
     """Render ``step`` for ``draft``, remember the draft, and make ``step`` the current state."""
