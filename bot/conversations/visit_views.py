@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup
 
@@ -17,10 +18,7 @@ from store.people import ClassOption, StaffOption, StudentOption, TeacherOption
 from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
 
 FAMILY = "visit"
-PAGE_SIZE = 12
-# The card shows the start of long texts, so ten opinions and the notes stay within Telegram's 4096.
-CARD_TEXT = 120
-CO_PAGE_SIZE = 12
+PAGE_SIZE = 12  # two columns of six rows: room for the pager and the other rows on a phone
 # The card shows the start of long texts, so ten opinions and the notes stay within Telegram's 4096.
 CARD_TEXT = 120
 
@@ -48,6 +46,7 @@ FOLLOW_UP_LABELS = {
 }
 
 Person = StudentOption | TeacherOption
+T = TypeVar("T")
 
 
 def tap(draft: Draft, step: Step, action: str, *args: object) -> str:
@@ -55,20 +54,37 @@ def tap(draft: Draft, step: Step, action: str, *args: object) -> str:
     return encode(FAMILY, action, draft.flow, int(step), *args)
 
 
-def _b(label: str, draft: Draft, step: Step, action: str, *args: object) -> Button:
+def step_button(label: str, draft: Draft, step: Step, action: str, *args: object) -> Button:
     return (label, tap(draft, step, action, *args))
+
+
+def paginate(items: Sequence[T], page: int) -> tuple[int, int, Sequence[T]]:
+    """The page to show (clamped), the number of pages, and that page's items."""
+    pages = max(1, (len(items) + PAGE_SIZE - 1) // PAGE_SIZE)
+    page = max(0, min(page, pages - 1))
+    return page, pages, items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+
+
+def pager(draft: Draft, step: Step, page: int, pages: int) -> list[Button]:
+    """◀️ ▶️ where there is a page before or after."""
+    row = []
+    if page > 0:
+        row.append(step_button("◀️", draft, step, "page", page - 1))
+    if page < pages - 1:
+        row.append(step_button("▶️", draft, step, "page", page + 1))
+    return row
 
 
 def _nav(tr: Translator, draft: Draft, step: Step, *, back: bool = True) -> list[Button]:
     _ = tr.gettext
-    row = [_b(_("⬅️ Back"), draft, step, "back")] if back else []
-    return [*row, _b(_("✖️ Cancel"), draft, step, "cancel")]
+    row = [step_button(_("⬅️ Back"), draft, step, "back")] if back else []
+    return [*row, step_button(_("✖️ Cancel"), draft, step, "cancel")]
 
 
 def class_step(
     tr: Translator, draft: Draft, classes: Sequence[ClassOption]
 ) -> tuple[str, InlineKeyboardMarkup]:
-    buttons = [_b(c.name, draft, Step.CLASS, "class", c.id) for c in classes]
+    buttons = [step_button(c.name, draft, Step.CLASS, "class", c.id) for c in classes]
     rows = [*grid(buttons, 2), _nav(tr, draft, Step.CLASS, back=False)]
     return tr.gettext("Which class was the visit in?"), inline(rows)
 
@@ -83,29 +99,25 @@ def people_step(
     tr: Translator, draft: Draft, people: Sequence[Person], title: str
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = tr.gettext
-    pages = max(1, (len(people) + PAGE_SIZE - 1) // PAGE_SIZE)
-    page = min(draft.page, pages - 1)
-    shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    page, pages, shown = paginate(people, draft.page)
     action = "toggle" if draft.group else "pick"
     buttons = [
-        _b(_person_label(p, p.id in draft.visitees, draft.group), draft, Step.PEOPLE, action, p.id)
+        step_button(_person_label(p, p.id in draft.visitees, draft.group), draft, Step.PEOPLE, action, p.id)
         for p in shown
     ]
-    rows = grid(buttons, 2)
-    pager = []
-    if page > 0:
-        pager.append(_b("◀️", draft, Step.PEOPLE, "page", page - 1))
-    if page < pages - 1:
-        pager.append(_b("▶️", draft, Step.PEOPLE, "page", page + 1))
-    rows.append(pager)
+    rows = [*grid(buttons, 2), pager(draft, Step.PEOPLE, page, pages)]
     if draft.group:
         rows.append(
-            [_b(_("Continue ({n} chosen) ➡️").format(n=len(draft.visitees)), draft, Step.PEOPLE, "next")]
+            [
+                step_button(
+                    _("Continue ({n} chosen) ➡️").format(n=len(draft.visitees)), draft, Step.PEOPLE, "next"
+                )
+            ]
         )
     else:
-        rows.append([_b(_("👥 Several at once (group talk)"), draft, Step.PEOPLE, "group")])
+        rows.append([step_button(_("👥 Several at once (group talk)"), draft, Step.PEOPLE, "group")])
     if draft.query:
-        rows.append([_b(_("🔎 Clear search"), draft, Step.PEOPLE, "clear")])
+        rows.append([step_button(_("🔎 Clear search"), draft, Step.PEOPLE, "clear")])
     rows.append(_nav(tr, draft, Step.PEOPLE, back=draft.several_classes))
     lines = [title]
     if draft.query:
@@ -123,7 +135,8 @@ def people_step(
 
 def form_step(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
     buttons = [
-        _b(tr.gettext(label), draft, Step.FORM, "form", form.value) for form, label in FORM_LABELS.items()
+        step_button(tr.gettext(label), draft, Step.FORM, "form", form.value)
+        for form, label in FORM_LABELS.items()
     ]
     rows = [*grid(buttons, 2), _nav(tr, draft, Step.FORM)]
     return tr.gettext("How did it happen?"), inline(rows)
@@ -134,12 +147,12 @@ def topics_step(
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = tr.gettext
     buttons = [
-        _b(("☑️ " if t.id in draft.topics else "⬜ ") + t.name, draft, Step.TOPICS, "topic", t.id)
+        step_button(("☑️ " if t.id in draft.topics else "⬜ ") + t.name, draft, Step.TOPICS, "topic", t.id)
         for t in topics
     ]
     rows = [
         *grid(buttons, 2),
-        [_b(_("Continue ➡️"), draft, Step.TOPICS, "next")],
+        [step_button(_("Continue ➡️"), draft, Step.TOPICS, "next")],
         _nav(tr, draft, Step.TOPICS),
     ]
     return _("Which topics of the outline did you talk about? Tap all that apply."), inline(rows)
@@ -210,23 +223,28 @@ def card_keyboard(tr: Translator, draft: Draft) -> InlineKeyboardMarkup:
     _ = tr.gettext
     s = Step.CARD
     rows = [
-        [_b(_("📍 Place"), draft, s, "place"), _b(_("📅 Date"), draft, s, "date")],
-        [_b(_("👥 Co-visitors"), draft, s, "co"), _b(_("💬 Add opinion"), draft, s, "opinion")],
+        [step_button(_("📍 Place"), draft, s, "place"), step_button(_("📅 Date"), draft, s, "date")],
         [
-            _b(_("🔁 Follow-up"), draft, s, "follow"),
-            _b(_("⭐ Notable: yes") if draft.notable else _("☆ Notable: no"), draft, s, "notable"),
+            step_button(_("👥 Co-visitors"), draft, s, "co"),
+            step_button(_("💬 Add opinion"), draft, s, "opinion"),
         ],
-        [_b(_("📝 Private notes"), draft, s, "notes")]
-        + ([_b(_("🗑 Remove last opinion"), draft, s, "unopinion")] if draft.opinions else []),
-        [*_nav(tr, draft, s, back=draft.edit_id is None), _b(_("💾 Save"), draft, s, "save")],
+        [
+            step_button(_("🔁 Follow-up"), draft, s, "follow"),
+            step_button(_("⭐ Notable: yes") if draft.notable else _("☆ Notable: no"), draft, s, "notable"),
+        ],
+        [step_button(_("📝 Private notes"), draft, s, "notes")]
+        + ([step_button(_("🗑 Remove last opinion"), draft, s, "unopinion")] if draft.opinions else []),
+        [*_nav(tr, draft, s, back=draft.edit_id is None), step_button(_("💾 Save"), draft, s, "save")],
     ]
     return inline(rows)
 
 
 def place_step(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
-    buttons = [_b(tr.gettext(label), draft, Step.PLACE, "set", p.value) for p, label in PLACE_LABELS.items()]
+    buttons = [
+        step_button(tr.gettext(label), draft, Step.PLACE, "set", p.value) for p, label in PLACE_LABELS.items()
+    ]
     return tr.gettext("Where did it take place?"), inline(
-        [*grid(buttons, 2), [_b(tr.gettext("⬅️ Back"), draft, Step.PLACE, "back")]]
+        [*grid(buttons, 2), [step_button(tr.gettext("⬅️ Back"), draft, Step.PLACE, "back")]]
     )
 
 
@@ -235,10 +253,10 @@ def date_step(tr: Translator, draft: Draft, today: date, first: date) -> tuple[s
     days = [today - timedelta(days=n) for n in range(7) if today - timedelta(days=n) >= first]
     names = {0: _("Today"), 1: _("Yesterday")}
     buttons = [
-        _b(names.get(n, d.strftime("%m-%d")), draft, Step.DATE, "set", d.isoformat())
+        step_button(names.get(n, d.strftime("%m-%d")), draft, Step.DATE, "set", d.isoformat())
         for n, d in enumerate(days)
     ]
-    rows = [*grid(buttons, 4), [_b(_("⬅️ Back"), draft, Step.DATE, "back")]]
+    rows = [*grid(buttons, 4), [step_button(_("⬅️ Back"), draft, Step.DATE, "back")]]
     text = _("When was it? Tap a day, or type a date like {example} (from {first} to today).").format(
         example=today.isoformat(), first=first.isoformat()
     )
@@ -249,32 +267,30 @@ def co_visitor_step(
     tr: Translator, draft: Draft, staff: Sequence[StaffOption]
 ) -> tuple[str, InlineKeyboardMarkup]:
     _ = tr.gettext
-    pages = max(1, (len(staff) + CO_PAGE_SIZE - 1) // CO_PAGE_SIZE)
-    page = min(draft.co_page, pages - 1)
-    shown = staff[page * CO_PAGE_SIZE : (page + 1) * CO_PAGE_SIZE]
+    page, pages, shown = paginate(staff, draft.co_page)
     buttons = [
-        _b(("✅ " if s.id in draft.co_visitors else "⬜ ") + s.label, draft, Step.CO_VISITORS, "toggle", s.id)
+        step_button(
+            ("✅ " if s.id in draft.co_visitors else "⬜ ") + s.label, draft, Step.CO_VISITORS, "toggle", s.id
+        )
         for s in shown
     ]
-    rows = grid(buttons, 2)
-    pager = []
-    if page > 0:
-        pager.append(_b("◀️", draft, Step.CO_VISITORS, "page", page - 1))
-    if page < pages - 1:
-        pager.append(_b("▶️", draft, Step.CO_VISITORS, "page", page + 1))
-    rows += [pager, [_b(_("Done ✔️"), draft, Step.CO_VISITORS, "back")]]
+    rows = [
+        *grid(buttons, 2),
+        pager(draft, Step.CO_VISITORS, page, pages),
+        [step_button(_("Done ✔️"), draft, Step.CO_VISITORS, "back")],
+    ]
     return _("Who else took part in the visit?"), inline(rows)
 
 
 def prompt_step(
     tr: Translator, draft: Draft, step: Step, text: str, extra: Sequence[Button] = ()
 ) -> tuple[str, InlineKeyboardMarkup]:
-    return text, inline([list(extra), [_b(tr.gettext("⬅️ Back"), draft, step, "back")]])
+    return text, inline([list(extra), [step_button(tr.gettext("⬅️ Back"), draft, step, "back")]])
 
 
 def category_step(tr: Translator, draft: Draft, campaign: CampaignInfo) -> tuple[str, InlineKeyboardMarkup]:
-    buttons = [_b(c.name, draft, Step.OPINION_CATEGORY, "cat", c.id) for c in campaign.categories]
-    rows = [*grid(buttons, 2), [_b(tr.gettext("⬅️ Back"), draft, Step.OPINION_CATEGORY, "back")]]
+    buttons = [step_button(c.name, draft, Step.OPINION_CATEGORY, "cat", c.id) for c in campaign.categories]
+    rows = [*grid(buttons, 2), [step_button(tr.gettext("⬅️ Back"), draft, Step.OPINION_CATEGORY, "back")]]
     text = (
         tr.gettext("Which category does this opinion belong to?") + "\n\n" + esc(draft.pending_opinion or "")
     )
@@ -283,9 +299,10 @@ def category_step(tr: Translator, draft: Draft, campaign: CampaignInfo) -> tuple
 
 def follow_up_step(tr: Translator, draft: Draft) -> tuple[str, InlineKeyboardMarkup]:
     buttons = [
-        _b(tr.gettext(label), draft, Step.FOLLOW_UP, "set", w.value) for w, label in FOLLOW_UP_LABELS.items()
+        step_button(tr.gettext(label), draft, Step.FOLLOW_UP, "set", w.value)
+        for w, label in FOLLOW_UP_LABELS.items()
     ]
-    rows = [*grid(buttons, 2), [_b(tr.gettext("⬅️ Back"), draft, Step.FOLLOW_UP, "back")]]
+    rows = [*grid(buttons, 2), [step_button(tr.gettext("⬅️ Back"), draft, Step.FOLLOW_UP, "back")]]
     return tr.gettext("Is a follow-up visit wanted?"), inline(rows)
 
 
