@@ -1,7 +1,6 @@
 """Running a PTB Application against the stand-in, as ``run_polling`` would, inside a bench.
 
-The same start/stop sequence as the end-to-end tests use; copied rather than imported so the bench
-depends on nothing under tests/.
+The start/stop sequence is the bot's own (``bot.app.polling``), the one the end-to-end tests use.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.app import polling
 from bot.settings import Settings
 from sandbox import BotApiStandIn
 from store.vocab import Locale
@@ -40,17 +40,5 @@ def bench_settings(standin: BotApiStandIn, database_url: str) -> Settings:
 @asynccontextmanager
 async def running(app: AnyApplication) -> AsyncIterator[AnyApplication]:
     """The Application polling the stand-in; stopped and shut down on the way out."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=5)
-    await app.start()
-    try:
+    async with polling(app):
         yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)

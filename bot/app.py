@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
@@ -55,6 +57,26 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
     app.bot_data.services = services
     register(app)
     return app
+
+
+@asynccontextmanager
+async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
+    """Run ``app`` inside an event loop that already runs (tests, benchmarks), as ``run_polling`` would:
+    post_init after initialize, post_shutdown after shutdown."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=5)
+    await app.start()
+    try:
+        yield
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
 
 
 def run_polling(settings: Settings) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from sandbox import User, World
+from sandbox import CallbackAnswer, User, World
 from store.installation import StoreHandle
 from store.models import TelegramAccount, Visit
 from tests.builders import add_class, add_grade, add_school, add_staff, add_student
@@ -86,3 +87,16 @@ async def visit_count(store: StoreHandle, *, deleted: bool = False) -> int:
         query = select(func.count(Visit.id))
         query = query.where(Visit.deleted_at.is_not(None) if deleted else Visit.deleted_at.is_(None))
         return int(await session.scalar(query) or 0)
+
+
+def move_into_visit_phase(clock: FixedClock) -> None:
+    """The test database is created on 1 December; visits then happen on the 18th, in the visit phase."""
+    clock.set(datetime(2026, 12, 18, 2, 0, tzinfo=UTC))
+
+
+async def answer_to(user: User, query_id: object) -> CallbackAnswer:
+    """The bot's answer to one particular tap (earlier taps' answers are skipped)."""
+    while True:
+        answer = await user.callback_answer()
+        if answer.query_id == query_id:
+            return answer

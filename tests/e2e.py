@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.app import BotApplication, build_application
+from bot.app import BotApplication, build_application, polling
 from bot.settings import Settings
 from sandbox import BotApiStandIn
 from store.clock import Clock
@@ -32,20 +32,8 @@ def bot_settings(standin: BotApiStandIn, database_url: str, **extra: object) -> 
 async def running_bot(settings: Settings, clock: Clock) -> AsyncIterator[BotApplication]:
     """The Application polling the stand-in, started and stopped as ``run_polling`` would."""
     app = build_application(settings, clock=clock)
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=5)
-    await app.start()
-    try:
+    async with polling(app):
         yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        if app.post_shutdown is not None:
-            await app.post_shutdown(app)
 
 
 class BotProcess:

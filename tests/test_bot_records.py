@@ -10,12 +10,12 @@ from bot.app import BotApplication
 from bot.callback_data import encode
 from bot.commands.records_views import MAX_TEXT, my_messages
 from bot.i18n import translator
-from sandbox import CallbackAnswer, ChatMessage, User, World
+from sandbox import ChatMessage, User, World
 from store.installation import StoreHandle
 from store.people import ClassProgress, class_progress
 from store.scopes import scope_for
 from store.vocab import Locale
-from tests.bot_district import District, person, seed_district, visit_count
+from tests.bot_district import District, answer_to, move_into_visit_phase, person, seed_district, visit_count
 from tests.builders import add_student, add_visit
 from tests.conftest import FixedClock
 
@@ -24,16 +24,7 @@ DAY = date(2026, 12, 18)
 
 @pytest.fixture(autouse=True)
 def _in_the_visit_phase(store: StoreHandle, clock: FixedClock) -> None:
-    """The database was created on 1 December; the visits happen on the 18th, in the visit phase."""
-    clock.set(datetime(2026, 12, 18, 2, 0, tzinfo=UTC))
-
-
-async def answer_to(user: User, query_id: object) -> CallbackAnswer:
-    """The bot's answer to one particular tap (earlier taps' answers are skipped)."""
-    while True:
-        answer = await user.callback_answer()
-        if answer.query_id == query_id:
-            return answer
+    move_into_visit_phase(clock)
 
 
 async def visits(

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import select
 
 from bot.app import BotApplication
-from sandbox import CallbackAnswer, User, World
+from sandbox import World
 from store.installation import StoreHandle
 from store.models import Opinion, Visit, VisitCoVisitor, VisitStudent, VisitVersion
-from tests.bot_district import person, seed_district, visit_count
+from tests.bot_district import answer_to, move_into_visit_phase, person, seed_district, visit_count
 from tests.conftest import FixedClock
 
 
 @pytest.fixture(autouse=True)
 def _in_the_visit_phase(store: StoreHandle, clock: FixedClock) -> None:
-    """The database was created on 1 December; the visits happen on the 18th, in the visit phase."""
-    clock.set(datetime(2026, 12, 18, 2, 0, tzinfo=UTC))
-
-
-async def answer_to(user: User, query_id: object) -> CallbackAnswer:
-    """The bot's answer to one particular tap (earlier taps' answers are skipped)."""
-    while True:
-        answer = await user.callback_answer()
-        if answer.query_id == query_id:
-            return answer
+    move_into_visit_phase(clock)
 
 
 async def test_one_on_one_visit_in_five_taps(
