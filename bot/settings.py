@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from store.clock import check_timezone
 from store.db import DEFAULT_DATABASE_URL, normalize_database_url
 from store.vocab import Locale
 
@@ -50,11 +50,7 @@ class Settings(BaseSettings):
     @field_validator("bot_timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return check_timezone(value)
 
     @field_validator("telegram_api_base_url", "telegram_file_base_url")
     @classmethod

@@ -12,12 +12,13 @@ import tomllib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from store.clock import check_timezone
 from store.models import Campaign, OpinionCategory, OutlineTopic, Phase
 from store.vocab import VisitKind
 
@@ -108,11 +109,7 @@ class CampaignConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+        return check_timezone(value)
 
     @field_validator("student_topics", "teacher_topics", "opinion_categories")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock(Protocol):
@@ -41,6 +42,15 @@ class FixedClock:
     def advance(self, delta: timedelta) -> None:
         """Move forward by ``delta``."""
         self._at += delta
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone this machine knows; ValueError otherwise."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return name
 
 
 def local_today(clock: Clock, tz: tzinfo) -> date:
