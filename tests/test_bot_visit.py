@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.app import BotApplication
 from sandbox import World
 from store.installation import StoreHandle
-from store.models import Opinion, Visit, VisitCoVisitor, VisitStudent, VisitVersion
+from store.models import Opinion, Staff, Visit, VisitCoVisitor, VisitStudent, VisitVersion
 from tests.bot_district import answer_to, move_into_visit_phase, person, seed_district, visit_count
 from tests.conftest import FixedClock
 
@@ -272,3 +272,20 @@ async def test_traditional_chinese_flow_and_ten_long_opinions_fit_the_card(
     assert (await teacher.next_reply()).text.startswith("✅ 已儲存。")
     async with store.sessions() as session:
         assert len((await session.scalars(select(Opinion))).all()) == 10
+
+
+async def test_a_teacher_taken_off_the_roster_mid_visit_is_told_and_nothing_is_saved(
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    d = await seed_district(store)
+    teacher = await person(world, store, clock, d.staff["head"])
+    await teacher.send("/visit")
+    await teacher.next_message()
+    async with store.sessions() as session:
+        (await session.get(Staff, d.staff["head"])).active = False  # type: ignore[union-attr]
+        await session.commit()
+    tap = await teacher.tap("吳欣怡")
+    assert "I don't know you yet" in ((await answer_to(teacher, tap)).text or "")
+    await teacher.send("/visit")
+    assert "I don't know you yet" in (await teacher.next_message()).text
+    assert await visit_count(store) == 0

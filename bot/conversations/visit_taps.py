@@ -16,6 +16,7 @@ from bot.conversations.visit_flow import (
     cancel,
     card_text,
     keep_draft,
+    left_the_roster,
     load_draft,
     people_options,
     present,
@@ -49,10 +50,16 @@ def tap_for(step: Step) -> StepCallback:
         if not fresh or draft is None:
             await stale(update, context)
             return None
+        if await left_the_roster(update, context):
+            return END
         if data.action == "cancel":
             await query.answer()
             return await cancel(update, context)
-        result = await TAPS[step](update, context, draft, data)
+        try:
+            result = await TAPS[step](update, context, draft, data)
+        except BadCallbackData:
+            await stale(update, context)
+            return None
         try:
             await query.answer()
         except BadRequest:

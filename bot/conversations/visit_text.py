@@ -13,6 +13,7 @@ from bot.conversations.visit_flow import (
     END,
     StepCallback,
     campaign_today,
+    left_the_roster,
     load_draft,
     show,
 )
@@ -77,7 +78,7 @@ def text_for(step: Step) -> StepCallback:
     async def on_text(update: Update, context: BotContext) -> Step | int | None:
         message = update.effective_message
         draft = load_draft(context)
-        if message is None or draft is None:
+        if message is None or draft is None or await left_the_roster(update, context):
             return END
         tr = await context.tr(update)
         text = (message.text or "").strip()
