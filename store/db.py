@@ -48,7 +48,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """Create the application's one engine for ``url`` (normalised first)."""
     url = normalize_database_url(url)
-    engine = create_async_engine(url, echo=echo)
+    # Statement parameters are names, phone numbers and opinions: keep them out of error messages,
+    # which end up in logs.
+    engine = create_async_engine(url, echo=echo, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -101,3 +101,20 @@ async def test_topics_removed_from_the_file_are_deactivated(store, tmp_path: Pat
     async with store.sessions() as session:
         again = await current_campaign(session=session)
     assert again is not None and again.student_topics[0].id == first_id
+
+
+async def test_database_errors_do_not_carry_personal_data(database_url: str, clock: FixedClock) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    handle = await open_store(database_url, clock=clock)
+    try:
+        async with handle.engine.begin() as conn:
+            await conn.execute(text("INSERT INTO districts (id, name) VALUES (77, 'x')"))
+        with pytest.raises(IntegrityError) as caught:
+            async with handle.engine.begin() as conn:
+                await conn.execute(
+                    text("INSERT INTO districts (id, name) VALUES (:id, :name)"), {"id": 77, "name": "王小明"}
+                )
+        assert "王小明" not in str(caught.value)
+    finally:
+        await handle.close()
