@@ -36,6 +36,7 @@ class EncodingRefused(Exception):
 
 
 def first_line(text: str) -> str:
+    """The header row of a decoded CSV, without its line ending."""
     return text.split("\n", 1)[0].rstrip("\r")
 
 
