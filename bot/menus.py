@@ -62,8 +62,9 @@ async def set_default_menus(bot: Bot, default: Locale) -> None:
     await bot.set_my_commands(group_commands(Locale.EN), scope=groups, language_code="en")
 
 
-async def set_person_menu(bot: Bot, chat_id: int, locale: Locale, roles: Iterable[Role]) -> bool:
-    """This person's own menu, in their language; False if Telegram refused (e.g. blocked)."""
+async def set_person_menu(bot: Bot, chat_id: int, locale: Locale, roles: Iterable[Role] | None) -> bool:
+    """This person's own menu, in their language (``roles`` None: not registered yet); False if
+    Telegram refused (e.g. blocked)."""
     try:
         await bot.set_my_commands(commands_for(locale, roles), scope=BotCommandScopeChat(chat_id))
     except TelegramError:

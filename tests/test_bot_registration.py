@@ -85,13 +85,15 @@ async def test_unknown_code_and_strangers_get_an_explanation(
 
 
 async def test_shared_contact_binds_only_the_senders_own_number(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock, standin: BotApiStandIn
 ) -> None:
     await seed_staff(store, clock)
     teacher = world.user("彭志", language_code="zh-hans", phone="+86 138 0000 0293")
     await teacher.send("/start")
     offer = await teacher.next_message()
     assert "分享我的手机号码" in " ".join(offer.buttons)
+    chat_menu = standin.commands(scope={"type": "chat", "chat_id": teacher.id})
+    assert ("start", "登记使用") in chat_menu  # Simplified, though Telegram's "zh" menu is Traditional
 
     # A contact forwarded from someone else's phone book binds nothing.
     await teacher.share_contact("13800000049", user_id=999_999)

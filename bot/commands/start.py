@@ -105,6 +105,9 @@ async def start(update: Update, context: BotContext) -> None:
         await message.reply_text(welcome_text(tr, account))
         return
     if code is None:
+        if tr.locale is Locale.ZH_HANS and update.effective_chat is not None:
+            # The default menus cannot tell Simplified from Traditional Chinese ("zh"): set this chat's.
+            await set_person_menu(context.bot, update.effective_chat.id, Locale.ZH_HANS, None)
         await message.reply_text(
             _(
                 "Hello! This is the 「兩訪兩創」 visits bot of the district. To register, open the "
