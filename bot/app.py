@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -82,4 +83,6 @@ async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterat
 def run_polling(settings: Settings) -> None:
     """Run the bot until interrupted."""
     app = build_application(settings)
+    # PTB runs on the current event loop and closes it at the end: give each run a fresh one.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -58,3 +58,25 @@ def test_run_without_token_says_how_to_get_one(capsys: pytest.CaptureFixture[str
     assert main(["run"]) != 0
     err = capsys.readouterr().err
     assert "TELEGRAM_BOT_TOKEN" in err and "BotFather" in err
+
+
+def test_run_with_an_unreachable_api_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:unreachable-token")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9/bot")  # nothing listens on port 9
+    assert main(["run"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "cannot reach the Bot API at http://127.0.0.1:9/bot" in err
+    assert "\n" not in err and "unreachable-token" not in err
+
+
+def test_run_with_a_broken_campaign_file_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "campaign.toml").write_text('colour = "red"\n', encoding="utf-8")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:some-token")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:9/bot")
+    assert main(["run"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "colour: unknown key" in err and "\n" not in err

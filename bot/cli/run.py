@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.cli.common import CommandError
 from bot.settings import load_settings
+from store.campaign import CampaignError, load_campaign_file
+from store.clock import SystemClock
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,5 +26,23 @@ def handle(args: argparse.Namespace) -> int:
         )
     from bot.app import run_polling
 
-    run_polling(settings)
+    try:
+        # Check the campaign file before anything talks to Telegram: a typo there is the usual mistake.
+        load_campaign_file(settings.resolved_campaign_file(), created_on=SystemClock().now().date())
+    except CampaignError as exc:
+        raise CommandError(f"campaign: {exc}") from None
+    # Start-up failures are the operator's to fix: say which in one line, not with a traceback.
+    try:
+        run_polling(settings)
+    except InvalidToken:
+        raise CommandError(
+            "TELEGRAM_BOT_TOKEN was refused by the Bot API: check the token from @BotFather."
+        ) from None
+    except NetworkError as exc:
+        raise CommandError(
+            f"cannot reach the Bot API at {settings.telegram_api_base_url} ({exc.message}); "
+            "check the network or TELEGRAM_API_BASE_URL."
+        ) from None
+    except CampaignError as exc:
+        raise CommandError(f"campaign: {exc}") from None
     return 0
