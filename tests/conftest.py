@@ -15,10 +15,11 @@ from bot.app import BotApplication
 from sandbox import BotApiStandIn, World
 from store.clock import FixedClock
 from store.installation import StoreHandle, load_campaign, open_store
+from store.roster import sample
 from tests.e2e import bot_settings, running_bot
 
 DATA = Path(__file__).parent / "data"
-SAMPLE_ROSTER = DATA / "sample-roster"
+SAMPLE_ROSTER = sample.SAMPLE_ROSTER  # shipped in the package for `twovisits demo`
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import invites, roster, run
+from bot.cli import demo, invites, roster, run
 from bot.cli.common import CommandError, fail
 from bot.settings import SettingsError
 
-SUBCOMMANDS = (run, roster, invites)
+SUBCOMMANDS = (run, roster, invites, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
