@@ -157,7 +157,8 @@ async def other_input(update: Update, context: BotContext) -> None:
 
 def build_visit_conversation() -> ConversationHandler[BotContext]:
     """The visit flow; persistent, so a restart resumes at the same step."""
-    private = filters.ChatType.PRIVATE
+    # New messages only: editing an old message must not become this step's answer.
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     text = private & filters.TEXT & ~filters.COMMAND
     flow = pattern(views.FAMILY)
     states: dict[object, list[BaseHandler[Update, BotContext, object]]] = {
