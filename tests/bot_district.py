@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
-from sandbox import CallbackAnswer, User, World
+from sandbox import CallbackAnswer, ChatMessage, User, World
 from store.installation import StoreHandle
 from store.models import TelegramAccount, Visit
 from tests.builders import add_class, add_grade, add_school, add_staff, add_student
@@ -100,3 +101,15 @@ async def answer_to(user: User, query_id: object) -> CallbackAnswer:
         answer = await user.callback_answer()
         if answer.query_id == query_id:
             return answer
+
+
+async def step(user: User, label: str, **tap: Any) -> ChatMessage:
+    """Tap a button and return the bot's answer to it (an edit or a new message)."""
+    await user.tap(label, **tap)
+    return await user.next_reply()
+
+
+async def say(user: User, text: str) -> ChatMessage:
+    """Send ``text`` and return the bot's next new message."""
+    await user.send(text)
+    return await user.next_message()

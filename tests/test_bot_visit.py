@@ -9,7 +9,7 @@ from bot.app import BotApplication
 from sandbox import World
 from store.installation import StoreHandle
 from store.models import Opinion, Staff, Visit, VisitCoVisitor, VisitStudent, VisitVersion
-from tests.bot_district import answer_to, move_into_visit_phase, person, seed_district, visit_count
+from tests.bot_district import answer_to, move_into_visit_phase, person, seed_district, step, visit_count
 from tests.conftest import FixedClock
 
 
@@ -23,8 +23,7 @@ async def test_one_on_one_visit_in_five_taps(
 ) -> None:
     d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["head"])
-    await teacher.send("/visit")
-    people = await teacher.next_message()
+    people = await say(teacher, "/visit")
     assert "Which student did you visit? (七年級1班)" in people.text  # the only class is skipped
     assert people.buttons[0] == "沈志明 ⭐"  # all unvisited: the focus student first
     assert any("王小明 (S4)" in b for b in people.buttons) and any("王小明 (S5)" in b for b in people.buttons)
@@ -52,53 +51,32 @@ async def test_group_talk_with_card_edits(
 ) -> None:
     d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["head"])
-    await teacher.send("/visit")
-    await teacher.next_message()
-    await teacher.tap("👥 Several at once (group talk)")
-    await teacher.next_reply()
-    await teacher.tap("戴詩涵", partial=True)
-    await teacher.next_reply()
-    await teacher.tap("吳欣怡", partial=True)
-    chosen = await teacher.next_reply()
+    await say(teacher, "/visit")
+    await step(teacher, "👥 Several at once (group talk)")
+    await step(teacher, "戴詩涵", partial=True)
+    chosen = await step(teacher, "吳欣怡", partial=True)
     assert "Continue (2 chosen) ➡️" in chosen.buttons
-    await teacher.tap("Continue (2 chosen) ➡️")
-    await teacher.next_reply()
-    await teacher.tap("🏠 Home visit")
-    await teacher.next_reply()
-    await teacher.tap("Continue ➡️")
-    card = await teacher.next_reply()
+    await step(teacher, "Continue (2 chosen) ➡️")
+    await step(teacher, "🏠 Home visit")
+    card = await step(teacher, "Continue ➡️")
     assert "Group talk (2)" in card.text and "Place: Home" in card.text
     # An opinion with a category.
-    await teacher.tap("💬 Add opinion")
-    await teacher.next_reply()
-    await teacher.send("食堂的飯菜<太鹹>")
-    await teacher.next_message()
-    await teacher.tap("後勤(食堂/宿舍)")
-    card = await teacher.next_reply()
+    await step(teacher, "💬 Add opinion")
+    await say(teacher, "食堂的飯菜<太鹹>")
+    card = await step(teacher, "後勤(食堂/宿舍)")
     assert "[後勤(食堂/宿舍)] 食堂的飯菜<太鹹>" in card.text
     # Yesterday, a follow-up in two weeks, notable, private notes.
-    await teacher.tap("📅 Date")
-    await teacher.next_reply()
-    await teacher.tap("Yesterday")
-    assert "Date: 2026-12-17" in (await teacher.next_reply()).text
-    await teacher.tap("🔁 Follow-up")
-    await teacher.next_reply()
-    await teacher.tap("In 2 weeks")
-    await teacher.next_reply()
-    await teacher.tap("☆ Notable: no")
-    assert "Notable case: yes" in (await teacher.next_reply()).text
-    await teacher.tap("📝 Private notes")
-    await teacher.next_reply()
-    await teacher.send("家長很配合")
-    await teacher.next_message()
-    await teacher.tap("👥 Co-visitors")
-    assert "Who else took part" in (await teacher.next_reply()).text
-    await teacher.tap("⬜ 劉雨萱")
-    await teacher.next_reply()
-    await teacher.tap("Done ✔️")
-    assert "Co-visitors: 劉雨萱" in (await teacher.next_reply()).text
-    await teacher.tap("💾 Save")
-    assert (await teacher.next_reply()).text.startswith("✅ Saved.")
+    await step(teacher, "📅 Date")
+    assert "Date: 2026-12-17" in (await step(teacher, "Yesterday")).text
+    await step(teacher, "🔁 Follow-up")
+    await step(teacher, "In 2 weeks")
+    assert "Notable case: yes" in (await step(teacher, "☆ Notable: no")).text
+    await step(teacher, "📝 Private notes")
+    await say(teacher, "家長很配合")
+    assert "Who else took part" in (await step(teacher, "👥 Co-visitors")).text
+    await step(teacher, "⬜ 劉雨萱")
+    assert "Co-visitors: 劉雨萱" in (await step(teacher, "Done ✔️")).text
+    assert (await step(teacher, "💾 Save")).text.startswith("✅ Saved.")
     async with store.sessions() as session:
         visit = (await session.scalars(select(Visit))).one()
         assert not visit.one_on_one and visit.notable and visit.private_notes == "家長很配合"
@@ -113,19 +91,15 @@ async def test_teacher_interview_by_a_cadre(
 ) -> None:
     d = await seed_district(store)
     cadre = await person(world, store, clock, d.staff["cadre"])
-    await cadre.send("/visit")
-    assert "/interview" in (await cadre.next_message()).text  # no classes; pointed to /interview
-    await cadre.send("/interview")
-    people = await cadre.next_message()
+    assert "/interview" in (await say(cadre, "/visit")).text  # no classes; pointed to /interview
+    people = await say(cadre, "/interview")
     assert "Which teacher did you interview?" in people.text
     assert "余柏翰" not in " ".join(people.buttons)  # never oneself
     assert "李詩涵" not in " ".join(people.buttons)  # a school leader is not interviewed as a teacher
     for label in ["劉雨萱", "🗣 In person", "⬜ 教學工作", "Continue ➡️"]:
-        await cadre.tap(label)
-        await cadre.next_reply()
+        await step(cadre, label)
     assert "Office" in cadre.messages[-1].text
-    await cadre.tap("💾 Save")
-    assert (await cadre.next_reply()).text.startswith("✅ Saved.")
+    assert (await step(cadre, "💾 Save")).text.startswith("✅ Saved.")
     async with store.sessions() as session:
         visit = (await session.scalars(select(Visit))).one()
         assert visit.kind == "teacher" and visit.one_on_one
@@ -136,23 +110,15 @@ async def test_back_and_cancel(
 ) -> None:
     d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["subject"])  # two classes: the class step shows
-    await teacher.send("/visit")
-    assert "Which class" in (await teacher.next_message()).text
-    await teacher.tap("七年級2班")
-    assert "簡宜蓁" in " ".join((await teacher.next_reply()).buttons)
-    await teacher.tap("簡宜蓁")
-    await teacher.next_reply()
-    await teacher.tap("⬅️ Back")
-    assert "Which student" in (await teacher.next_reply()).text
-    await teacher.tap("⬅️ Back")
-    assert "Which class" in (await teacher.next_reply()).text
-    await teacher.tap("✖️ Cancel")
-    assert "Cancelled. Nothing was saved." in (await teacher.next_reply()).text
+    assert "Which class" in (await say(teacher, "/visit")).text
+    assert "簡宜蓁" in " ".join((await step(teacher, "七年級2班")).buttons)
+    await step(teacher, "簡宜蓁")
+    assert "Which student" in (await step(teacher, "⬅️ Back")).text
+    assert "Which class" in (await step(teacher, "⬅️ Back")).text
+    assert "Cancelled. Nothing was saved." in (await step(teacher, "✖️ Cancel")).text
     # /cancel as a command works mid-way too.
-    await teacher.send("/visit")
-    await teacher.next_message()
-    await teacher.send("/cancel")
-    assert "Cancelled" in (await teacher.next_message()).text
+    await say(teacher, "/visit")
+    assert "Cancelled" in (await say(teacher, "/cancel")).text
     assert await visit_count(store) == 0
 
 
@@ -161,11 +127,9 @@ async def test_double_tap_duplicate_update_and_stale_buttons(
 ) -> None:
     d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["head"])
-    await teacher.send("/visit")
-    await teacher.next_message()
+    await say(teacher, "/visit")
     for label in ["吳欣怡", "🗣 In person", "Continue ➡️"]:
-        await teacher.tap(label)
-        await teacher.next_reply()
+        await step(teacher, label)
     card = teacher.messages[-1]
     await teacher.tap("💾 Save", message=card)
     double = await teacher.tap("💾 Save", message=card)  # the double tap, before the first is answered
@@ -176,10 +140,8 @@ async def test_double_tap_duplicate_update_and_stale_buttons(
     assert "expired" in ((await answer_to(teacher, double)).text or "")
     assert await visit_count(store) == 1
     # A tap on an abandoned flow's message is answered and changes nothing.
-    await teacher.send("/visit")
-    abandoned = await teacher.next_message()
-    await teacher.send("/visit")
-    await teacher.next_message()
+    abandoned = await say(teacher, "/visit")
+    await say(teacher, "/visit")
     old = await teacher.tap("沈志明", partial=True, message=abandoned)
     assert "expired" in ((await answer_to(teacher, old)).text or "")
     await teacher.expect_no_reply()
@@ -190,39 +152,28 @@ async def test_typed_text_at_a_button_step_and_over_long_text(
 ) -> None:
     d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["head"])
-    await teacher.send("/visit")
-    await teacher.next_message()
+    await say(teacher, "/visit")
     await teacher.send("王")  # typing at the people step searches
     found = await teacher.next_message()
     assert "Search: 王 (2 found)" in found.text and len([b for b in found.buttons if "王小明" in b]) == 2
-    await teacher.tap("王小明 (S5)", partial=True)
-    await teacher.next_reply()
+    await step(teacher, "王小明 (S5)", partial=True)
     await teacher.send("in person please")  # a word where a button was expected
     hint = await teacher.next_message()
     assert "Please use the buttons" in hint.text
     again = await teacher.next_message()
     assert "How did it happen?" in again.text
-    await teacher.tap("📞 Phone")
-    await teacher.next_reply()
-    await teacher.tap("Continue ➡️")
-    await teacher.next_reply()
-    await teacher.tap("💬 Add opinion")
-    await teacher.next_reply()
-    await teacher.send("很" * 501)
-    refused = await teacher.next_message()
+    await step(teacher, "📞 Phone")
+    await step(teacher, "Continue ➡️")
+    await step(teacher, "💬 Add opinion")
+    refused = await say(teacher, "很" * 501)
     assert "at most 500" in refused.text
     await teacher.next_message()  # the same step again
-    await teacher.tap("⬅️ Back")
-    await teacher.next_reply()
-    await teacher.tap("📅 Date")
-    await teacher.next_reply()
-    await teacher.send("2027-01-01")
-    assert "between" in (await teacher.next_message()).text
+    await step(teacher, "⬅️ Back")
+    await step(teacher, "📅 Date")
+    assert "between" in (await say(teacher, "2027-01-01")).text
     await teacher.next_message()
-    await teacher.send("12月3日")
-    assert "Date: 2026-12-03" in (await teacher.next_message()).text
-    await teacher.tap("💾 Save")
-    assert (await teacher.next_reply()).text.startswith("✅ Saved.")
+    assert "Date: 2026-12-03" in (await say(teacher, "12月3日")).text
+    assert (await step(teacher, "💾 Save")).text.startswith("✅ Saved.")
 
 
 async def test_edit_from_the_saved_card_keeps_the_earlier_version(
@@ -230,18 +181,13 @@ async def test_edit_from_the_saved_card_keeps_the_earlier_version(
 ) -> None:
     d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["head"])
-    await teacher.send("/visit")
-    await teacher.next_message()
+    await say(teacher, "/visit")
     for label in ["吳欣怡", "🗣 In person", "Continue ➡️", "💾 Save"]:
-        await teacher.tap(label)
-        await teacher.next_reply()
-    await teacher.tap("✏️ Edit")
-    editing = await teacher.next_reply()
+        await step(teacher, label)
+    editing = await step(teacher, "✏️ Edit")
     assert "Editing the visit" in editing.text
-    await teacher.tap("☆ Notable: no")
-    await teacher.next_reply()
-    await teacher.tap("💾 Save")
-    assert (await teacher.next_reply()).text.startswith("✅ Changes saved.")
+    await step(teacher, "☆ Notable: no")
+    assert (await step(teacher, "💾 Save")).text.startswith("✅ Changes saved.")
     async with store.sessions() as session:
         visit = (await session.scalars(select(Visit))).one()
         assert visit.notable and visit.version == 2
@@ -253,23 +199,17 @@ async def test_traditional_chinese_flow_and_ten_long_opinions_fit_the_card(
 ) -> None:
     d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["head"], language_code="zh-hant")
-    await teacher.send("/visit")
-    assert "訪談了哪位學生？（七年級1班）" in (await teacher.next_message()).text
+    assert "訪談了哪位學生？（七年級1班）" in (await say(teacher, "/visit")).text
     for label in ["吳欣怡", "🗣 當面", "下一步 ➡️"]:
-        await teacher.tap(label)
-        await teacher.next_reply()
+        await step(teacher, label)
     for n in range(10):
-        await teacher.tap("💬 添加意見")
-        await teacher.next_reply()
-        await teacher.send(str(n) + "意" * 499)
-        await teacher.next_message()
-        await teacher.tap("教學")
-        card = await teacher.next_reply()
+        await step(teacher, "💬 添加意見")
+        await say(teacher, str(n) + "意" * 499)
+        card = await step(teacher, "教學")
     assert "10. [教學]" in card.text and len(card.text) <= 4096
     eleventh = await teacher.tap("💬 添加意見")
     assert "最多記錄 10 條意見" in ((await answer_to(teacher, eleventh)).text or "")
-    await teacher.tap("💾 儲存")
-    assert (await teacher.next_reply()).text.startswith("✅ 已儲存。")
+    assert (await step(teacher, "💾 儲存")).text.startswith("✅ 已儲存。")
     async with store.sessions() as session:
         assert len((await session.scalars(select(Opinion))).all()) == 10
 
@@ -279,13 +219,11 @@ async def test_a_teacher_taken_off_the_roster_mid_visit_is_told_and_nothing_is_s
 ) -> None:
     d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["head"])
-    await teacher.send("/visit")
-    await teacher.next_message()
+    await say(teacher, "/visit")
     async with store.sessions() as session:
         (await session.get(Staff, d.staff["head"])).active = False  # type: ignore[union-attr]
         await session.commit()
     tap = await teacher.tap("吳欣怡")
     assert "I don't know you yet" in ((await answer_to(teacher, tap)).text or "")
-    await teacher.send("/visit")
-    assert "I don't know you yet" in (await teacher.next_message()).text
+    assert "I don't know you yet" in (await say(teacher, "/visit")).text
     assert await visit_count(store) == 0
