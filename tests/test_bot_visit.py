@@ -9,7 +9,7 @@ from bot.app import BotApplication
 from sandbox import World
 from store.installation import StoreHandle
 from store.models import Opinion, Staff, Visit, VisitCoVisitor, VisitStudent, VisitVersion
-from tests.bot_district import answer_to, move_into_visit_phase, person, seed_district, step, visit_count
+from tests.bot_district import answer_to, move_into_visit_phase, person, say, seed_district, step, visit_count
 from tests.conftest import FixedClock
 
 
