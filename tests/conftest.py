@@ -16,7 +16,7 @@ from sandbox import BotApiStandIn, World
 from store.clock import FixedClock
 from store.installation import StoreHandle, load_campaign, open_store
 from store.roster import sample
-from tests.e2e import bot_settings, running_bot
+from tests.e2e import bot_settings, postgres_database, running_bot
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_ROSTER = sample.SAMPLE_ROSTER  # shipped in the package for `twovisits demo`
@@ -40,8 +40,16 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh database per test: an SQLite file, or, when ``TEST_DATABASE_URL`` names a PostgreSQL
+    server (an admin connection such as ``postgresql://postgres@127.0.0.1:5432/postgres``), a new
+    database on it, dropped afterwards. The same tests then prove the models portable."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    async with postgres_database(server) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,9 +6,12 @@ import asyncio
 import os
 import signal
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bot.app import BotApplication, build_application, polling
 from bot.settings import Settings
@@ -16,6 +19,26 @@ from sandbox import BotApiStandIn
 from store.clock import Clock
 
 TOKEN = "123456:TEST-token_for-the-stand-in"
+
+
+@asynccontextmanager
+async def postgres_database(server_url: str) -> AsyncIterator[str]:
+    """A new, empty database on the PostgreSQL server at ``server_url``; dropped on the way out."""
+    import asyncpg
+
+    server = make_url(server_url).set(drivername="postgresql")
+    name = f"twovisits_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(server.render_as_string(hide_password=False))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield server.set(drivername="postgresql+asyncpg", database=name).render_as_string(
+                hide_password=False
+            )
+        finally:
+            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 def bot_settings(standin: BotApiStandIn, database_url: str, **extra: object) -> Settings:
