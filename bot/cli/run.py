@@ -6,7 +6,7 @@ import argparse
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.cli.common import CommandError
+from bot.cli.common import CommandError, cli_translator
 from bot.settings import load_settings
 from store.campaign import CampaignError, load_campaign_file
 from store.clock import SystemClock
@@ -19,10 +19,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def handle(args: argparse.Namespace) -> int:
     settings = load_settings()
+    _ = cli_translator(settings).gettext
     if settings.telegram_bot_token is None:
         raise CommandError(
-            "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram, then "
-            "`export TELEGRAM_BOT_TOKEN=123456:ABC…` (or put it in .env) and run again."
+            _(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram, then "
+                "`export TELEGRAM_BOT_TOKEN=123456:ABC…` (or put it in .env) and run again."
+            )
         )
     from bot.app import run_polling
 
@@ -36,12 +39,13 @@ def handle(args: argparse.Namespace) -> int:
         run_polling(settings)
     except InvalidToken:
         raise CommandError(
-            "TELEGRAM_BOT_TOKEN was refused by the Bot API: check the token from @BotFather."
+            _("TELEGRAM_BOT_TOKEN was refused by the Bot API: check the token from @BotFather.")
         ) from None
     except NetworkError as exc:
         raise CommandError(
-            f"cannot reach the Bot API at {settings.telegram_api_base_url} ({exc.message}); "
-            "check the network or TELEGRAM_API_BASE_URL."
+            _(
+                "cannot reach the Bot API at {url} ({error}); check the network or TELEGRAM_API_BASE_URL."
+            ).format(url=settings.telegram_api_base_url, error=exc.message)
         ) from None
     except CampaignError as exc:
         raise CommandError(f"campaign: {exc}") from None
