@@ -151,15 +151,19 @@ class Result:
     peak_rss_mib: float
     load_before: str
     load_after: str
+    api_latency_ms: float = 0.0
+    sequential: bool = False
 
 
 async def run(teachers: int, visits_per_teacher: int, students_per_class: int, database: Path,
-              *, reply_timeout: float, time_limit: float) -> Result:
+              *, reply_timeout: float, time_limit: float, api_latency: float = 0.0,
+              sequential: bool = False) -> Result:
     machine = describe_machine()
     load_before = load_average()
     clock = SystemClock()
     database_url = f"sqlite+aiosqlite:///{database}"
-    async with BotApiStandIn(bot_username="TwoVisitsBenchBot", token=BOT_TOKEN) as standin:
+    standin_server = BotApiStandIn(bot_username="TwoVisitsBenchBot", token=BOT_TOKEN, latency=api_latency)
+    async with standin_server as standin:
         echo_world = standin.add_bot(ECHO_TOKEN, "EchoBenchBot")
         users = [standin.world.user(f"Teacher {i + 1:03d}", language_code="en") for i in range(teachers)]
         store = await open_store(database_url, clock=clock)
@@ -168,7 +172,9 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
             roster: SyntheticRoster = await seed_roster(
                 store, [u.id for u in users], students_per_class=students_per_class, now=clock.now()
             )
-            app = build_application(bench_settings(standin, database_url), clock=clock)
+            app = build_application(
+                bench_settings(standin, database_url), clock=clock, per_chat_concurrency=not sequential
+            )
             async with running(app):
 
                 async def visit(user: User, n: int, lat: Latencies) -> int:
@@ -197,6 +203,8 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
             echo.api_calls = _api_calls(standin) - calls_before
     return Result(
         machine=machine,
+        api_latency_ms=api_latency * 1000,
+        sequential=sequential,
         teachers=teachers,
         visits_per_teacher=visits_per_teacher,
         students=roster.students,
@@ -225,6 +233,8 @@ def report(result: Result) -> list[str]:
     lines.append(
         f"{result.teachers} teachers × {result.visits_per_teacher} visits "
         f"({STEPS_PER_VISIT} round trips each), {result.students} students, all users at once"
+        + (f"; {result.api_latency_ms:g} ms added to every Bot API call" if result.api_latency_ms else "")
+        + ("; bot updates one at a time" if result.sequential else "")
     )
     def row(label: str, bot: float | str, echo: float | str, fmt: str = ".1f") -> str:
         cells = [f"{x:>16{fmt}}" if isinstance(x, float) else f"{x:>16}" for x in (bot, echo)]
@@ -283,6 +293,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="SQLite file to create and keep (must not exist; default: a temp dir)")
     parser.add_argument("--reply-timeout", type=float, default=60.0, help="seconds to wait for one reply")
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds allowed for each phase")
+    parser.add_argument("--sequential", action="store_true",
+                        help="handle the bot's updates one at a time (PTB's default), for comparison")
+    parser.add_argument("--api-latency-ms", type=float, default=0.0,
+                        help="delay added to every Bot API call, like Telegram's round trip (default 0)")
     args = parser.parse_args(argv)
     if args.teachers < 1 or args.visits_per_teacher < 1:
         parser.error("--teachers and --visits-per-teacher must be at least 1")
@@ -305,6 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = asyncio.run(run(
                 args.teachers, args.visits_per_teacher, args.students_per_class, database,
                 reply_timeout=args.reply_timeout, time_limit=args.time_limit,
+                api_latency=args.api_latency_ms / 1000, sequential=args.sequential,
             ))
         finally:
             os.chdir(cwd)

@@ -17,6 +17,7 @@ from bot.menus import set_default_menus
 from bot.persistence import StorePersistence
 from bot.services import Services
 from bot.settings import Settings
+from bot.updates import PerChatUpdateProcessor
 from store.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
@@ -24,8 +25,14 @@ log = logging.getLogger(__name__)
 BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> BotApplication:
-    """The bot, ready for ``run_polling`` (or ``initialize``/``start`` in tests)."""
+def build_application(
+    settings: Settings, *, clock: Clock | None = None, per_chat_concurrency: bool = True
+) -> BotApplication:
+    """The bot, ready for ``run_polling`` (or ``initialize``/``start`` in tests).
+
+    ``per_chat_concurrency=False`` handles every update one after the other (PTB's default), for
+    comparison in the benchmark.
+    """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     services = Services(settings=settings, clock=clock or SystemClock())
@@ -51,6 +58,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> BotA
         .defaults(Defaults(parse_mode="HTML"))
         .persistence(StorePersistence(services))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor() if per_chat_concurrency else False)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

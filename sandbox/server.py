@@ -39,7 +39,7 @@ class BotApiStandIn:
 
     def __init__(self, bot_username: str = "TwoVisitsBot", *, bot_first_name: str = "Two Visits",
                  token: str | None = None, rate_limits: bool = False, privacy_mode: bool = True,
-                 log_get_updates: bool = False) -> None:
+                 log_get_updates: bool = False, latency: float = 0.0) -> None:
         self.directory = Directory()
         self._bots: dict[int, BotState] = {}
         self._privacy_mode = privacy_mode
@@ -49,6 +49,9 @@ class BotApiStandIn:
             self.bot_for_token(token)
         self.world = World(self, self.default_bot)
         self.requests: list[RecordedRequest] = []
+        self._recorded = asyncio.Condition()
+        # Seconds added to every method but getUpdates: Telegram's round trip, for benchmarks.
+        self.latency = latency
         self.request_counts: Counter[str] = Counter()
         self.log_get_updates = log_get_updates
         self.host = "127.0.0.1"
@@ -203,14 +206,18 @@ class BotApiStandIn:
             if name.lower() == "getupdates":
                 result = await self._get_updates(state, params)
             else:
+                if self.latency > 0:
+                    await asyncio.sleep(self.latency)
                 func = METHODS.get(name.lower())
                 if func is None:
                     raise ApiError(404, limits.ERR_NOT_FOUND)
                 result = func(state, params)
         except ApiError as exc:
             self._record(state, name, params, exc.description, None)
+            await self._notify_recorded()
             return web.json_response(exc.payload(), status=exc.code, dumps=_dumps)
         self._record(state, name, params, None, result)
+        await self._notify_recorded()
         return web.json_response({"ok": True, "result": result}, dumps=_dumps)
 
     def _record(self, state: BotState | None, name: str, params: Params | None, error: str | None,
@@ -224,6 +231,32 @@ class BotApiStandIn:
             state.last_activity = asyncio.get_running_loop().time()
         self.requests.append(RecordedRequest(name, params.loggable(), state.bot_id or 0,
                                              ok=error is None, error=error, result=result))
+
+    async def _notify_recorded(self) -> None:
+        async with self._recorded:
+            self._recorded.notify_all()
+
+    async def wait_for_call(self, method: str, *, ok: bool | None = None,
+                            timeout: float = 10.0,  # noqa: ASYNC109
+                            **params: Any) -> RecordedRequest:
+        """The first recorded call of `method` (with `ok` and these params), waiting for it to come."""
+        wanted = method.lower()
+
+        def find() -> RecordedRequest | None:
+            return next((r for r in self.requests if r.method.lower() == wanted
+                         and (ok is None or r.ok == ok)
+                         and all(r.params.get(k) == v for k, v in params.items())), None)
+
+        async with self._recorded:
+            try:
+                async with asyncio.timeout(timeout):
+                    await self._recorded.wait_for(lambda: find() is not None)
+            except TimeoutError:
+                raise AssertionError(f"no {method} call with ok={ok} {params} within {timeout}s; "
+                                     f"errors so far: {self.errors()[-5:]}") from None
+        found = find()
+        assert found is not None
+        return found
 
     async def _get_updates(self, state: BotState, p: Params) -> list[dict[str, Any]]:
         if state.webhook_url:

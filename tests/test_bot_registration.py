@@ -153,10 +153,11 @@ async def test_a_user_who_blocked_the_bot_is_marked(
     await teacher.next_message()
     teacher.blocks_bot()
     await teacher.send("/help")  # the bot's answer is refused with 403 Forbidden
-    # Updates are handled one at a time, so once a later update is answered the 403 has been handled.
-    witness = world.user("Witness", language_code="en")
-    await witness.send("/help")
-    await witness.next_message()
+    await standin.wait_for_call("sendMessage", ok=False, chat_id=teacher.id)
+    teacher.unblocks_bot()
+    # A chat's updates are handled in order: once the next one is answered, the 403 has been handled.
+    await teacher.send("/help")
+    await teacher.next_message()
     async with store.sessions() as session:
         account = (await session.scalars(select(TelegramAccount))).one()
     assert account.blocked_at is not None

@@ -1,0 +1,52 @@
+"""Updates of one chat in order, different chats at the same time.
+
+PTB handles updates one at a time by default, so every reply's round trip to Telegram holds up the
+whole district. Running everything concurrently would break conversations, which need a person's
+updates in order. So: one lock per chat (per user when there is no chat), FIFO, and up to
+``max_concurrent_updates`` chats at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+
+def ordering_key(update: object) -> int | None:
+    """What must stay in order: the chat (or, without one, the user) an update belongs to."""
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return None
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int | None, asyncio.Lock] = {}
+        self._users: dict[int | None, int] = {}  # updates holding or waiting for each lock
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = ordering_key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                # Forget idle chats, so a long-running bot does not keep one lock per chat ever seen.
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
