@@ -27,7 +27,7 @@ from bot.commands.records_views import (
     page_view,
     visit_line,
 )
-from bot.commands.start import not_registered_text
+from bot.commands.start import not_registered_text, scope_or_explain
 from bot.context import BotContext
 from bot.i18n import Translator
 from bot.keyboards import button, inline
@@ -58,18 +58,11 @@ async def _private_or_explain(update: Update, context: BotContext, command: str)
     return False
 
 
-async def _scope_or_explain(update: Update, context: BotContext) -> Scope | None:
-    scope = await context.scope(update)
-    if scope is None and update.effective_message is not None:
-        await update.effective_message.reply_text(not_registered_text(await context.tr(update)))
-    return scope
-
-
 async def my_command(update: Update, context: BotContext) -> None:
     """``/my``: the person's classes, who is visited and who not yet; a cadre's interviews."""
     if not await _private_or_explain(update, context, "/my"):
         return
-    scope = await _scope_or_explain(update, context)
+    scope = await scope_or_explain(update, context)
     message = update.effective_message
     if scope is None or message is None:
         return
@@ -110,7 +103,7 @@ async def myvisits_command(update: Update, context: BotContext) -> None:
     """``/myvisits``: the person's recent visits, to check, edit or delete."""
     if not await _private_or_explain(update, context, "/myvisits"):
         return
-    scope = await _scope_or_explain(update, context)
+    scope = await scope_or_explain(update, context)
     message = update.effective_message
     if scope is None or message is None:
         return

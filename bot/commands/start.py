@@ -13,6 +13,7 @@ from bot.keyboards import share_phone
 from bot.menus import set_person_menu
 from bot.text import esc, role_labels
 from store.accounts import AccountInfo, BindOutcome, BindResult, bind_by_contact, bind_by_invite
+from store.scopes import Scope
 from store.vocab import CADRE_ROLES, TEACHER_ROLES, Locale, Role
 
 MAX_PAYLOAD = 64
@@ -180,6 +181,18 @@ async def help_command(update: Update, context: BotContext) -> None:
                 "the district office can set its own in campaign.toml."
             )
     await message.reply_text(text)
+
+
+async def scope_or_explain(update: Update, context: BotContext) -> Scope | None:
+    """The person's scope; for someone not (or no longer) on the roster, None after saying so."""
+    scope = await context.scope(update)
+    if scope is None:
+        text = not_registered_text(await context.tr(update))
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+    return scope
 
 
 def not_registered_text(tr: Translator) -> str:

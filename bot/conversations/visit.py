@@ -21,7 +21,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.callback_data import BadCallbackData, decode, pattern
-from bot.commands.start import not_registered_text
+from bot.commands.start import not_registered_text, scope_or_explain
 from bot.context import BotContext
 from bot.conversations import visit_views as views
 from bot.conversations.visit_flow import (
@@ -47,13 +47,11 @@ from store.vocab import VisitKind
 
 async def start_visit(update: Update, context: BotContext) -> Step | int:
     """``/visit``: a teacher's visit with students of their classes."""
+    scope = await scope_or_explain(update, context)
+    if scope is None:
+        return END
     tr = await context.tr(update)
     message = update.effective_message
-    scope = await context.scope(update)
-    if scope is None:
-        if message is not None:
-            await message.reply_text(not_registered_text(tr))
-        return END
     async with context.store.sessions() as session:
         classes = await visitable_classes(session=session, scope=scope)
     if not scope.can(Action.RECORD_STUDENT_VISIT) or not classes:
@@ -72,13 +70,11 @@ async def start_visit(update: Update, context: BotContext) -> Step | int:
 
 async def start_interview(update: Update, context: BotContext) -> Step | int:
     """``/interview``: a cadre's interview with teachers of their school."""
+    scope = await scope_or_explain(update, context)
+    if scope is None:
+        return END
     tr = await context.tr(update)
     message = update.effective_message
-    scope = await context.scope(update)
-    if scope is None:
-        if message is not None:
-            await message.reply_text(not_registered_text(tr))
-        return END
     if not scope.can(Action.RECORD_INTERVIEW):
         if message is not None:
             await message.reply_text(

@@ -27,6 +27,7 @@ from bot.keyboards import button, inline
 from bot.persistence import StorePersistence
 from store.clock import local_today
 from store.people import class_students, co_visitor_options, interviewable_teachers, visitable_classes
+from store.scopes import Scope
 from store.vocab import VisitKind
 
 END = ConversationHandler.END
@@ -34,6 +35,14 @@ CONVERSATION = "visit"
 StepCallback = Callable[[Update, BotContext], Coroutine[Any, Any, Step | int | None]]
 SAVED_FAMILY = "vs"
 Markup = views.InlineKeyboardMarkup
+
+
+async def known_scope(update: Update, context: BotContext) -> Scope:
+    """The scope inside the flow, where ``left_the_roster`` has already ended it for strangers."""
+    scope = await context.scope(update)
+    if scope is None:
+        raise RuntimeError("the visit flow runs only for people on the roster")
+    return scope
 
 
 def campaign_today(context: BotContext) -> date:
@@ -71,8 +80,7 @@ async def present(update: Update, text: str, keyboard: Markup | None, *, new_mes
 async def people_options(
     context: BotContext, update: Update, draft: Draft, query: str | None = None
 ) -> list[views.Person]:
-    scope = await context.scope(update)
-    assert scope is not None
+    scope = await known_scope(update, context)
     async with context.store.sessions() as session:
         if draft.visit_kind is VisitKind.TEACHER:
             return list(await interviewable_teachers(session=session, scope=scope, query=query))
@@ -83,8 +91,7 @@ async def people_options(
 async def class_name_of(context: BotContext, update: Update, draft: Draft) -> str | None:
     if draft.class_id is None:
         return None
-    scope = await context.scope(update)
-    assert scope is not None
+    scope = await known_scope(update, context)
     async with context.store.sessions() as session:
         classes = await visitable_classes(session=session, scope=scope)
     return next((c.name for c in classes if c.id == draft.class_id), None)
@@ -125,8 +132,7 @@ async def show(
     text: str
     keyboard: Markup
     if step is Step.CLASS:
-        scope = await context.scope(update)
-        assert scope is not None
+        scope = await known_scope(update, context)
         async with context.store.sessions() as session:
             classes = await visitable_classes(session=session, scope=scope)
         text, keyboard = views.class_step(tr, draft, classes)
@@ -146,8 +152,7 @@ async def show(
     elif step is Step.DATE:
         text, keyboard = views.date_step(tr, draft, campaign_today(context), campaign.config.start)
     elif step is Step.CO_VISITORS:
-        scope = await context.scope(update)
-        assert scope is not None
+        scope = await known_scope(update, context)
         async with context.store.sessions() as session:
             staff = await co_visitor_options(session=session, scope=scope)
         text, keyboard = views.co_visitor_step(tr, draft, staff)
@@ -198,8 +203,7 @@ def card_header(tr: Translator, draft: Draft) -> str:
 async def card_text(update: Update, context: BotContext, draft: Draft, header: str) -> str:
     tr = await context.tr(update)
     people = await people_options(context, update, draft)
-    scope = await context.scope(update)
-    assert scope is not None
+    scope = await known_scope(update, context)
     async with context.store.sessions() as session:
         co = await co_visitor_options(session=session, scope=scope)
     return views.card_text(
