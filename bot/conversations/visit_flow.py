@@ -12,7 +12,7 @@ from telegram.ext import (
     ConversationHandler,
 )
 
-from bot.commands.start import not_registered_text
+from bot.commands.start import scope_or_explain
 from bot.context import BotContext
 from bot.conversations import visit_views as views
 from bot.conversations.visit_state import (
@@ -226,15 +226,10 @@ async def stale(update: Update, context: BotContext) -> None:
 
 async def left_the_roster(update: Update, context: BotContext) -> bool:
     """True (and the flow is ended, with an explanation) when the person is no longer bound and active."""
-    if await context.scope(update) is not None:
+    if await scope_or_explain(update, context) is not None:
         return False
     keep_draft(context, None)
     await write_through(update, context, None)
-    text = not_registered_text(await context.tr(update))
-    if update.callback_query is not None:
-        await update.callback_query.answer(text[:200], show_alert=True)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
     return True
 
 
