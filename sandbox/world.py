@@ -46,6 +46,20 @@ class _Reader:
     def _describe(self) -> str:
         raise NotImplementedError
 
+    @property
+    def chat(self) -> ChatState:
+        """This user's private chat, or this group's chat."""
+        return self.world.state.chat(self._default_chat_id())
+
+    @property
+    def chat_log(self) -> list[ChatMessage]:
+        return list(self.chat.log)
+
+    @property
+    def messages(self) -> list[ChatMessage]:
+        """Current (possibly edited, not deleted) bot messages in the chat."""
+        return self.chat.bot_messages()
+
     async def next_reply(self, timeout: float = 10.0, *, chat: Group | User | int | None = None,
                          kinds: Iterable[str] | None = None) -> ChatMessage:
         """Next bot output in the chat not yet consumed by this reader: a new message, an edit
@@ -277,19 +291,6 @@ class User(_Reader):
         return answer
 
     # --- state ---------------------------------------------------------------------------------
-    @property
-    def chat(self) -> ChatState:
-        return self.world.state.chat(self.info.id)
-
-    @property
-    def chat_log(self) -> list[ChatMessage]:
-        return list(self.chat.log)
-
-    @property
-    def messages(self) -> list[ChatMessage]:
-        """Current (possibly edited, not deleted) bot messages in the private chat."""
-        return self.chat.bot_messages()
-
     def blocks_bot(self) -> None:
         self.world.state.blocked.add(self.info.id)
 
@@ -326,18 +327,6 @@ class Group(_Reader):
             if admin:
                 self.info.admins.add(user.id)
         return self
-
-    @property
-    def chat(self) -> ChatState:
-        return self.world.state.chat(self.info.id)
-
-    @property
-    def chat_log(self) -> list[ChatMessage]:
-        return list(self.chat.log)
-
-    @property
-    def messages(self) -> list[ChatMessage]:
-        return self.chat.bot_messages()
 
 
 class World:
