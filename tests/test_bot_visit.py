@@ -6,10 +6,19 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import BotApplication
-from sandbox import World
+from sandbox import User, World
 from store.installation import StoreHandle
 from store.models import Opinion, Staff, Visit, VisitCoVisitor, VisitStudent, VisitVersion
-from tests.bot_district import answer_to, move_into_visit_phase, person, say, seed_district, step, visit_count
+from tests.bot_district import (
+    District,
+    answer_to,
+    move_into_visit_phase,
+    person,
+    say,
+    seed_district,
+    step,
+    visit_count,
+)
 from tests.conftest import FixedClock
 
 
@@ -18,11 +27,22 @@ def _in_the_visit_phase(store: StoreHandle, clock: FixedClock) -> None:
     move_into_visit_phase(clock)
 
 
+@pytest.fixture
+async def d(store: StoreHandle) -> District:
+    return await seed_district(store)
+
+
+@pytest.fixture
+async def teacher(
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock, d: District
+) -> User:
+    """The head teacher of 七年級1班, bound, writing in English."""
+    return await person(world, store, clock, d.staff["head"])
+
+
 async def test_one_on_one_visit_in_five_taps(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, store: StoreHandle, d: District, teacher: User
 ) -> None:
-    d = await seed_district(store)
-    teacher = await person(world, store, clock, d.staff["head"])
     people = await say(teacher, "/visit")
     assert "Which student did you visit? (七年級1班)" in people.text  # the only class is skipped
     assert people.buttons[0] == "沈志明 ⭐"  # all unvisited: the focus student first
@@ -47,10 +67,8 @@ async def test_one_on_one_visit_in_five_taps(
 
 
 async def test_group_talk_with_card_edits(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, store: StoreHandle, d: District, teacher: User
 ) -> None:
-    d = await seed_district(store)
-    teacher = await person(world, store, clock, d.staff["head"])
     await say(teacher, "/visit")
     await step(teacher, "👥 Several at once (group talk)")
     await step(teacher, "戴詩涵", partial=True)
@@ -87,9 +105,8 @@ async def test_group_talk_with_card_edits(
 
 
 async def test_teacher_interview_by_a_cadre(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock, d: District
 ) -> None:
-    d = await seed_district(store)
     cadre = await person(world, store, clock, d.staff["cadre"])
     assert "/interview" in (await say(cadre, "/visit")).text  # no classes; pointed to /interview
     people = await say(cadre, "/interview")
@@ -106,9 +123,8 @@ async def test_teacher_interview_by_a_cadre(
 
 
 async def test_back_and_cancel(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock, d: District
 ) -> None:
-    d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["subject"])  # two classes: the class step shows
     assert "Which class" in (await say(teacher, "/visit")).text
     assert "簡宜蓁" in " ".join((await step(teacher, "七年級2班")).buttons)
@@ -123,10 +139,8 @@ async def test_back_and_cancel(
 
 
 async def test_double_tap_duplicate_update_and_stale_buttons(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, store: StoreHandle, d: District, teacher: User
 ) -> None:
-    d = await seed_district(store)
-    teacher = await person(world, store, clock, d.staff["head"])
     await say(teacher, "/visit")
     for label in ["吳欣怡", "🗣 In person", "Continue ➡️"]:
         await step(teacher, label)
@@ -148,10 +162,8 @@ async def test_double_tap_duplicate_update_and_stale_buttons(
 
 
 async def test_typed_text_at_a_button_step_and_over_long_text(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, store: StoreHandle, d: District, teacher: User
 ) -> None:
-    d = await seed_district(store)
-    teacher = await person(world, store, clock, d.staff["head"])
     await say(teacher, "/visit")
     await teacher.send("王")  # typing at the people step searches
     found = await teacher.next_message()
@@ -177,10 +189,8 @@ async def test_typed_text_at_a_button_step_and_over_long_text(
 
 
 async def test_edit_from_the_saved_card_keeps_the_earlier_version(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, store: StoreHandle, d: District, teacher: User
 ) -> None:
-    d = await seed_district(store)
-    teacher = await person(world, store, clock, d.staff["head"])
     await say(teacher, "/visit")
     for label in ["吳欣怡", "🗣 In person", "Continue ➡️", "💾 Save"]:
         await step(teacher, label)
@@ -195,9 +205,8 @@ async def test_edit_from_the_saved_card_keeps_the_earlier_version(
 
 
 async def test_traditional_chinese_flow_and_ten_long_opinions_fit_the_card(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock, d: District
 ) -> None:
-    d = await seed_district(store)
     teacher = await person(world, store, clock, d.staff["head"], language_code="zh-hant")
     assert "訪談了哪位學生？（七年級1班）" in (await say(teacher, "/visit")).text
     for label in ["吳欣怡", "🗣 當面", "下一步 ➡️"]:
@@ -215,10 +224,8 @@ async def test_traditional_chinese_flow_and_ten_long_opinions_fit_the_card(
 
 
 async def test_a_teacher_taken_off_the_roster_mid_visit_is_told_and_nothing_is_saved(
-    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+    bot: BotApplication, store: StoreHandle, d: District, teacher: User
 ) -> None:
-    d = await seed_district(store)
-    teacher = await person(world, store, clock, d.staff["head"])
     await say(teacher, "/visit")
     async with store.sessions() as session:
         (await session.get(Staff, d.staff["head"])).active = False  # type: ignore[union-attr]
