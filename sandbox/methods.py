@@ -249,7 +249,7 @@ def delete_messages(state: BotState, p: Params) -> Any:
 def answer_callback_query(state: BotState, p: Params) -> Any:
     query_id = str(p.required("callback_query_id"))
     query = state.callback_queries.get(query_id)
-    if query is None:
+    if query is None or query.get("late"):
         raise bad_request(limits.ERR_QUERY_INVALID)
     text = p.get("text")
     if text is not None and len(str(text)) > limits.MAX_CALLBACK_ANSWER_LENGTH:

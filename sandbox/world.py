@@ -233,11 +233,12 @@ class User(_Reader):
         return found
 
     async def tap(self, label: str, *, message: ChatMessage | int | None = None, chat: Group | None = None,
-                  nth: int = 0, partial: bool = False) -> str | ChatMessage:
+                  nth: int = 0, partial: bool = False, late: bool = False) -> str | ChatMessage:
         """Tap a button by its label. Inline button → callback_query update (returns the query
         id); reply-keyboard button → sends its text or the user's contact (returns the message).
         `message` picks an older message (stale buttons), `nth` the n-th match, `partial`
-        matches substrings."""
+        matches substrings. `late`: the bot gets the tap after Telegram stopped taking answers to
+        it, so answerCallbackQuery fails with 400 "query is too old"."""
         chat_id = self.info.id if chat is None else chat.id
         chat_state = self.world.state.chat(chat_id)
         target = self._inline_target(chat_state, message)
@@ -249,7 +250,7 @@ class User(_Reader):
         inline: list[InlineButton] = [b for row in target.inline_buttons for b in row] if target else []
         hits = match([b.label for b in inline])
         if target is not None and len(hits) > nth:
-            return await self._press_inline(chat_state, target, inline[hits[nth]])
+            return await self._press_inline(chat_state, target, inline[hits[nth]], late=late)
         keyboard = chat_state.reply_keyboard if message is None else None
         reply_buttons = [b for row in keyboard.reply_keyboard_buttons for b in row] if keyboard else []
         hits = match([str(b.get("text", "")) for b in reply_buttons])
@@ -267,13 +268,15 @@ class User(_Reader):
             f"{[str(b.get('text')) for b in reply_buttons]}"
         )
 
-    async def _press_inline(self, chat_state: ChatState, msg: ChatMessage, button: InlineButton) -> str:
+    async def _press_inline(self, chat_state: ChatState, msg: ChatMessage, button: InlineButton,
+                            *, late: bool = False) -> str:
         if button.callback_data is None:
             raise AssertionError(f"Button {button.label!r} is not a callback button: {button.raw}")
         state = self.world.state
         query_id = state.new_query_id()
         state.callback_queries[query_id] = {"user_id": self.info.id, "data": button.callback_data,
-                                            "message_id": msg.message_id, "chat_id": chat_state.chat_id}
+                                            "message_id": msg.message_id, "chat_id": chat_state.chat_id,
+                                            "late": late}
         payload = {"id": query_id, "from": self.info.to_api(), "message": copy.deepcopy(msg.raw),
                    "chat_instance": str(abs(chat_state.chat_id) * 7 + 1), "data": button.callback_data}
         state.enqueue("callback_query", payload, self.info.id)
