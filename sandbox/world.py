@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import re
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -327,6 +328,49 @@ class Group(_Reader):
             if admin:
                 self.info.admins.add(user.id)
         return self
+
+    # --- the bot's membership and supergroup upgrades -------------------------------------------
+    def _my_chat_member(self, by: User, old: str, new: str) -> None:
+        bot = self.world.state.bot_user()
+        member: dict[str, Any] = {"status": new, "user": bot}
+        if new == "kicked":
+            member["until_date"] = 0
+        payload = {"chat": self.info.chat_dict(), "from": by.info.to_api(), "date": int(time.time()),
+                   "old_chat_member": {"status": old, "user": bot}, "new_chat_member": member}
+        self.world.state.enqueue("my_chat_member", payload, by.id)
+
+    async def add_bot(self, by: User) -> None:
+        """``by`` adds the bot to the group: a ``my_chat_member`` update (left → member)."""
+        self.info.bot_member = True
+        self._my_chat_member(by, "left", "member")
+        await asyncio.sleep(0)
+
+    async def remove_bot(self, by: User, *, kick: bool = True) -> None:
+        """``by`` removes the bot (member → kicked, or → left): later sends to the group get 403."""
+        self.info.bot_member = False
+        self._my_chat_member(by, "member", "kicked" if kick else "left")
+        await asyncio.sleep(0)
+
+    async def migrate_to_supergroup(self, by: User, *, announce: bool = True) -> Group:
+        """The group becomes a supergroup with a new id, as Telegram does when a group grows up.
+
+        With ``announce`` the bot gets both service messages (``migrate_to_chat_id`` in the old chat,
+        ``migrate_from_chat_id`` in the new one); without, it learns only from a send to the old id,
+        which then answers 400 with ``migrate_to_chat_id`` (PTB's ``ChatMigrated``).
+        """
+        directory = self.world.standin.directory
+        info = GroupInfo(directory.new_group_id("supergroup"), self.info.title, "supergroup",
+                         members=set(self.info.members), admins=set(self.info.admins),
+                         creator=self.info.creator, bot_is_admin=self.info.bot_is_admin)
+        directory.groups[info.id] = info
+        self.info.migrated_to = info.id
+        new = Group(self.world, info)
+        if announce:
+            state = self.world.state
+            state.post_service_message(by.info, self.id, {"migrate_to_chat_id": info.id})
+            state.post_service_message(by.info, info.id, {"migrate_from_chat_id": self.id})
+        await asyncio.sleep(0)
+        return new
 
 
 class World:
