@@ -62,3 +62,11 @@ def decode(data: str | None) -> CallbackData:
 def pattern(family: str) -> str:
     """The regex a CallbackQueryHandler uses to take one family's buttons."""
     return rf"^{VERSION}:{re.escape(family)}:"
+
+
+# --- Leaders' group buttons (issue 8) ------------------------------------------------------------
+# These families may run in group chats: they show aggregates only, and each handler checks the
+# tapper's permission again (a modified client can send any data).
+COVERAGE_FAMILY = "cov"  # the chart's "trend" button: v1:cov:trend:<view>:<id>
+GROUP_LANG_FAMILY = "glang"  # /lang in a group: v1:glang:set:<locale>
+GROUP_FAMILIES = frozenset({COVERAGE_FAMILY, GROUP_LANG_FAMILY})

@@ -7,7 +7,9 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, NetworkError
 
+from bot import edges
 from bot.context import BotContext
+from bot.edges import is_harmless
 from bot.i18n import translator
 from store.accounts import mark_blocked
 
@@ -16,6 +18,10 @@ log = logging.getLogger("twovisits.errors")
 
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
+    if is_harmless(error):
+        # A late tap, a double tap, a message already gone: nothing went wrong, nothing to tell.
+        log.info("harmless refusal from Telegram: %s", error)
+        return
     if isinstance(error, Forbidden):
         # The person blocked the bot: remember it, so nothing keeps retrying them.
         user = update.effective_user if isinstance(update, Update) else None
@@ -40,7 +46,7 @@ async def on_error(update: object, context: BotContext) -> None:
     )
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+            await edges.answer(update.callback_query, text[:200], show_alert=True)
         else:
             await update.effective_chat.send_message(text)
     except Exception:

@@ -35,6 +35,11 @@ def target_chat(state: BotState, p: Params) -> ChatState:
 
 def _gate(state: BotState, chat_id: int) -> None:
     check_not_blocked(state.blocked, chat_id)
+    group = state.directory.groups.get(chat_id)
+    if group is not None and group.migrated_to is not None:
+        raise ApiError(400, limits.ERR_MIGRATED, migrate_to_chat_id=group.migrated_to)
+    if group is not None and not group.bot_member:
+        raise ApiError(403, limits.ERR_KICKED)
     wait = state.limiter.check(chat_id, chat_id > 0)
     if wait:
         raise ApiError(429, limits.ERR_TOO_MANY_REQUESTS.format(wait), retry_after=wait)
@@ -249,7 +254,7 @@ def delete_messages(state: BotState, p: Params) -> Any:
 def answer_callback_query(state: BotState, p: Params) -> Any:
     query_id = str(p.required("callback_query_id"))
     query = state.callback_queries.get(query_id)
-    if query is None:
+    if query is None or query.get("late"):
         raise bad_request(limits.ERR_QUERY_INVALID)
     text = p.get("text")
     if text is not None and len(str(text)) > limits.MAX_CALLBACK_ANSWER_LENGTH:

@@ -15,16 +15,23 @@ T = TypeVar("T")
 class ApiError(Exception):
     """A Bot API error answer: {"ok": false, "error_code": code, "description": ...}."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None,
+                 migrate_to_chat_id: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        parameters: dict[str, Any] = {}
         if self.retry_after is not None:
-            data["parameters"] = {"retry_after": self.retry_after}
+            parameters["retry_after"] = self.retry_after
+        if self.migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = self.migrate_to_chat_id
+        if parameters:
+            data["parameters"] = parameters
         return data
 
 

@@ -50,6 +50,8 @@ class GroupInfo:
     admins: set[int] = field(default_factory=set)
     creator: int | None = None
     bot_is_admin: bool = False
+    bot_member: bool = True  # False once the bot was removed: sends answer 403
+    migrated_to: int | None = None  # a group upgraded to a supergroup: sends answer 400 with the new id
 
     def chat_dict(self) -> dict[str, Any]:
         return {"id": self.id, "type": self.kind, "title": self.title}
@@ -227,6 +229,20 @@ class BotState:
         if reply.get("from", {}).get("is_bot") and reply["from"].get("id") == self.bot_id:
             return True
         return f"@{self.username.lower()}" in text.lower()
+
+    def post_service_message(self, user: UserInfo, chat_id: int, fields: dict[str, Any]) -> ChatMessage:
+        """A service message (e.g. ``migrate_to_chat_id``): always delivered, privacy mode or not."""
+        chat = self.chat(chat_id)
+        mid = chat.new_message_id()
+        raw: dict[str, Any] = {"message_id": mid, "from": user.to_api(),
+                               "chat": self.directory.chat_dict(chat_id) or {"id": chat_id},
+                               "date": int(time.time()), **fields}
+        msg = ChatMessage(message_id=mid, chat_id=chat_id, kind="service", from_bot=False,
+                          from_user_id=user.id, raw=raw)
+        chat.messages[mid] = msg
+        chat.log.append(msg)
+        self.enqueue("message", raw, user.id)
+        return msg
 
     def post_user_message(self, user: UserInfo, chat_id: int, fields: dict[str, Any],
                           reply_to: int | None = None) -> ChatMessage:

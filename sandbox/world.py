@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import re
+import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -233,11 +234,12 @@ class User(_Reader):
         return found
 
     async def tap(self, label: str, *, message: ChatMessage | int | None = None, chat: Group | None = None,
-                  nth: int = 0, partial: bool = False) -> str | ChatMessage:
+                  nth: int = 0, partial: bool = False, late: bool = False) -> str | ChatMessage:
         """Tap a button by its label. Inline button → callback_query update (returns the query
         id); reply-keyboard button → sends its text or the user's contact (returns the message).
         `message` picks an older message (stale buttons), `nth` the n-th match, `partial`
-        matches substrings."""
+        matches substrings. `late`: the bot gets the tap after Telegram stopped taking answers to
+        it, so answerCallbackQuery fails with 400 "query is too old"."""
         chat_id = self.info.id if chat is None else chat.id
         chat_state = self.world.state.chat(chat_id)
         target = self._inline_target(chat_state, message)
@@ -249,7 +251,7 @@ class User(_Reader):
         inline: list[InlineButton] = [b for row in target.inline_buttons for b in row] if target else []
         hits = match([b.label for b in inline])
         if target is not None and len(hits) > nth:
-            return await self._press_inline(chat_state, target, inline[hits[nth]])
+            return await self._press_inline(chat_state, target, inline[hits[nth]], late=late)
         keyboard = chat_state.reply_keyboard if message is None else None
         reply_buttons = [b for row in keyboard.reply_keyboard_buttons for b in row] if keyboard else []
         hits = match([str(b.get("text", "")) for b in reply_buttons])
@@ -267,13 +269,15 @@ class User(_Reader):
             f"{[str(b.get('text')) for b in reply_buttons]}"
         )
 
-    async def _press_inline(self, chat_state: ChatState, msg: ChatMessage, button: InlineButton) -> str:
+    async def _press_inline(self, chat_state: ChatState, msg: ChatMessage, button: InlineButton,
+                            *, late: bool = False) -> str:
         if button.callback_data is None:
             raise AssertionError(f"Button {button.label!r} is not a callback button: {button.raw}")
         state = self.world.state
         query_id = state.new_query_id()
         state.callback_queries[query_id] = {"user_id": self.info.id, "data": button.callback_data,
-                                            "message_id": msg.message_id, "chat_id": chat_state.chat_id}
+                                            "message_id": msg.message_id, "chat_id": chat_state.chat_id,
+                                            "late": late}
         payload = {"id": query_id, "from": self.info.to_api(), "message": copy.deepcopy(msg.raw),
                    "chat_instance": str(abs(chat_state.chat_id) * 7 + 1), "data": button.callback_data}
         state.enqueue("callback_query", payload, self.info.id)
@@ -327,6 +331,49 @@ class Group(_Reader):
             if admin:
                 self.info.admins.add(user.id)
         return self
+
+    # --- the bot's membership and supergroup upgrades -------------------------------------------
+    def _my_chat_member(self, by: User, old: str, new: str) -> None:
+        bot = self.world.state.bot_user()
+        member: dict[str, Any] = {"status": new, "user": bot}
+        if new == "kicked":
+            member["until_date"] = 0
+        payload = {"chat": self.info.chat_dict(), "from": by.info.to_api(), "date": int(time.time()),
+                   "old_chat_member": {"status": old, "user": bot}, "new_chat_member": member}
+        self.world.state.enqueue("my_chat_member", payload, by.id)
+
+    async def add_bot(self, by: User) -> None:
+        """``by`` adds the bot to the group: a ``my_chat_member`` update (left → member)."""
+        self.info.bot_member = True
+        self._my_chat_member(by, "left", "member")
+        await asyncio.sleep(0)
+
+    async def remove_bot(self, by: User, *, kick: bool = True) -> None:
+        """``by`` removes the bot (member → kicked, or → left): later sends to the group get 403."""
+        self.info.bot_member = False
+        self._my_chat_member(by, "member", "kicked" if kick else "left")
+        await asyncio.sleep(0)
+
+    async def migrate_to_supergroup(self, by: User, *, announce: bool = True) -> Group:
+        """The group becomes a supergroup with a new id, as Telegram does when a group grows up.
+
+        With ``announce`` the bot gets both service messages (``migrate_to_chat_id`` in the old chat,
+        ``migrate_from_chat_id`` in the new one); without, it learns only from a send to the old id,
+        which then answers 400 with ``migrate_to_chat_id`` (PTB's ``ChatMigrated``).
+        """
+        directory = self.world.standin.directory
+        info = GroupInfo(directory.new_group_id("supergroup"), self.info.title, "supergroup",
+                         members=set(self.info.members), admins=set(self.info.admins),
+                         creator=self.info.creator, bot_is_admin=self.info.bot_is_admin)
+        directory.groups[info.id] = info
+        self.info.migrated_to = info.id
+        new = Group(self.world, info)
+        if announce:
+            state = self.world.state
+            state.post_service_message(by.info, self.id, {"migrate_to_chat_id": info.id})
+            state.post_service_message(by.info, info.id, {"migrate_from_chat_id": self.id})
+        await asyncio.sleep(0)
+        return new
 
 
 class World:

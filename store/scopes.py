@@ -91,6 +91,20 @@ class Scope:
             and school_id == self.interview_school_id
         )
 
+    def may_bind_group_of(self, school_id: int | None) -> bool:
+        """Whether this person may bind, unbind or set the language of a group of ``school_id``
+        (None: the district group): a school leader or middle cadre of that school; the office."""
+        if school_id is None:
+            return Action.BIND_DISTRICT_GROUP in self.actions
+        return Action.BIND_SCHOOL_GROUP in self.actions and school_id == self.school_id
+
+    def sees_aggregates_of(self, school_id: int | None) -> bool:
+        """Whether this person may ask for the aggregate figures of ``school_id`` (None: the whole
+        district) in a group bound to it: any active staff member of that school, or a district role."""
+        if self.district_wide:
+            return True
+        return school_id is not None and bool(self.roles) and school_id == self.school_id
+
 
 NO_SCOPE_ROLES: frozenset[Role] = frozenset()
 

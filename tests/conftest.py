@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +33,30 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def no_error_logged() -> Iterator[None]:
+    """Fails if anything (the bot, PTB underneath it) logs an ERROR inside: ordinary events, late
+    and double taps included, are never errors."""
+    handler = _Collect()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+    errors = [f"{r.name}: {r.getMessage()}" for r in handler.records]
+    assert not errors, f"ERROR logged while the bot ran: {errors}"
 
 
 @pytest.fixture
@@ -79,6 +105,8 @@ def world(standin: BotApiStandIn) -> World:
 async def bot(
     standin: BotApiStandIn, database_url: str, clock: FixedClock, store: StoreHandle
 ) -> AsyncIterator[BotApplication]:
-    """The real Application polling the stand-in, on the same database as ``store``."""
-    async with running_bot(bot_settings(standin, database_url), clock) as app:
-        yield app
+    """The real Application polling the stand-in, on the same database as ``store``; the test fails
+    if it logged an ERROR."""
+    with no_error_logged():
+        async with running_bot(bot_settings(standin, database_url), clock) as app:
+            yield app

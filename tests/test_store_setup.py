@@ -6,11 +6,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from store.campaign import CampaignError, current_campaign, load_campaign_file
 from store.clock import FixedClock
-from store.db import normalize_database_url
+from store.db import alembic_config, normalize_database_url
 from store.installation import load_campaign, open_store
 from store.vocab import VisitKind
 
@@ -25,9 +26,10 @@ async def test_migrations_create_every_table_and_wal(database_url: str, clock: F
             sqlite = conn.dialect.name == "sqlite"
             mode = (await conn.execute(text("PRAGMA journal_mode"))).scalar() if sqlite else "wal"
             version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-        assert {"staff", "students", "visits", "visit_versions", "audit_log", "invite_codes"} <= tables
+        assert {"staff", "students", "visits", "visit_versions", "audit_log", "invite_codes",
+                "group_chats"} <= tables
         assert mode == "wal"  # SQLite in WAL mode (PostgreSQL has its own log)
-        assert version == "0001"
+        assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     finally:
         await handle.close()
     # A second start on the same file upgrades nothing and keeps the creation date.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot import edges
 from bot.commands.start import not_registered_text
 from bot.context import BotContext
 
@@ -39,7 +40,7 @@ async def stale_button(update: Update, context: BotContext) -> None:
     if query is None:
         return
     tr = await context.tr(update)
-    await query.answer(tr.gettext("This button has expired. Nothing was changed."), show_alert=False)
+    await edges.answer(query, tr.gettext("This button has expired. Nothing was changed."), show_alert=False)
 
 
 def handlers() -> list[MessageHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import edges
 from bot.callback_data import BadCallbackData, decode, pattern
 from bot.context import BotContext
 from bot.i18n import parse_locale, translator
@@ -35,14 +36,15 @@ async def lang_chosen(update: Update, context: BotContext) -> None:
     except BadCallbackData:
         locale = None
     if locale is None:
-        await query.answer()
+        await edges.answer(query)
         return
     async with context.store.sessions() as session:
         await set_locale(session=session, telegram_user_id=user.id, locale=locale)
     context.forget_account()
     tr = translator(locale)
-    await query.answer()
-    await query.edit_message_text(tr.gettext("Language set: {language}.").format(language=_NAMES[locale]))
+    await edges.answer(query)
+    text = tr.gettext("Language set: {language}.").format(language=_NAMES[locale])
+    await edges.edit_text(query, text, None)
     account = await context.account(update)
     if account is not None and update.effective_chat is not None:
         await set_person_menu(context.bot, update.effective_chat.id, locale, account.roles)

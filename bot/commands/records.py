@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot import edges
 from bot.callback_data import BadCallbackData, decode, pattern
 from bot.commands.records_views import (
     FAMILY,
@@ -122,11 +122,7 @@ def _can_visit(scope: Scope) -> bool:
 async def _edit(update: Update, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     query = update.callback_query
     assert query is not None
-    try:
-        await query.edit_message_text(text, reply_markup=keyboard)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await edges.edit_text(query, text, keyboard)
 
 
 def _minute(context: BotContext) -> int:
@@ -143,15 +139,15 @@ async def on_tap(update: Update, context: BotContext) -> None:
         data = decode(query.data)
         args = [data.int_arg(i) for i in range(len(data.args))]
     except BadCallbackData:
-        await query.answer(_("This button has expired. Nothing was changed."))
+        await edges.answer(query, _("This button has expired. Nothing was changed."))
         return
     scope = await context.scope(update)
     if scope is None:
-        await query.answer(not_registered_text(tr)[:200], show_alert=True)
+        await edges.answer(query, not_registered_text(tr)[:200], show_alert=True)
         return
     can_visit = _can_visit(scope)
     if data.action in ("pg", "keep") and len(args) == 2:
-        await query.answer()
+        await edges.answer(query)
         text, keyboard = page_view(tr, await load_page(context, scope, *args), can_visit=can_visit)
         await _edit(update, text, keyboard)
         return
@@ -174,13 +170,13 @@ async def on_tap(update: Update, context: BotContext) -> None:
             button(_("Yes, delete"), FAMILY, "yes", visit_id, _minute(context), page, anchor),
             button(_("Keep it"), FAMILY, "keep", page, anchor),
         ]])
-        await query.answer()
+        await edges.answer(query)
         await _edit(update, text, keyboard)
         return
     if data.action == "yes" and len(args) == 4:
         visit_id, minute, page, anchor = args
         if not 0 <= _minute(context) - minute <= CONFIRM_TTL.total_seconds() // 60:
-            await query.answer(_("This button has expired. Nothing was changed."))
+            await edges.answer(query, _("This button has expired. Nothing was changed."))
             return
         if await _own_visit(update, context, scope, visit_id) is None:
             return
@@ -188,16 +184,16 @@ async def on_tap(update: Update, context: BotContext) -> None:
             async with context.store.sessions() as session:
                 await delete_visit(session=session, scope=scope, visit_id=visit_id, now=context.clock.now())
         except VisitRejected as exc:
-            await query.answer(_refusal(tr, exc.code), show_alert=True)
+            await edges.answer(query, _refusal(tr, exc.code), show_alert=True)
             return
-        await query.answer(_("Deleted."))
+        await edges.answer(query, _("Deleted."))
         view = await load_page(context, scope, page, anchor)
         text, keyboard = page_view(
             tr, view, header="🗑 " + _("The visit was deleted."), can_visit=can_visit
         )
         await _edit(update, text, keyboard)
         return
-    await query.answer(_("This button has expired. Nothing was changed."))
+    await edges.answer(query, _("This button has expired. Nothing was changed."))
 
 
 def _refusal(tr: Translator, code: str) -> str:
@@ -217,7 +213,7 @@ async def _own_visit(
     if details is not None and details.visitor_id == scope.staff_id:
         return details
     code = "not_found" if details is None else "not_yours"
-    await query.answer(_refusal(await context.tr(update), code), show_alert=True)
+    await edges.answer(query, _refusal(await context.tr(update), code), show_alert=True)
     return None
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot import edges
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.keyboards import share_phone
@@ -189,7 +190,7 @@ async def scope_or_explain(update: Update, context: BotContext) -> Scope | None:
     if scope is None:
         text = not_registered_text(await context.tr(update))
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+            await edges.answer(update.callback_query, text[:200], show_alert=True)
         elif update.effective_message is not None:
             await update.effective_message.reply_text(text)
     return scope

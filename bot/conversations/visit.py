@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot import edges
 from bot.callback_data import BadCallbackData, decode, pattern
 from bot.commands.start import not_registered_text, scope_or_explain
 from bot.context import BotContext
@@ -94,17 +95,17 @@ async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
         data = decode(query.data)
         target = data.int_arg(0)
     except BadCallbackData:
-        await query.answer()
+        await edges.answer(query)
         return END
     if scope is None:
-        await query.answer(not_registered_text(tr)[:200], show_alert=True)
+        await edges.answer(query, not_registered_text(tr)[:200], show_alert=True)
         return END
     if data.action == "done":
-        await query.answer()
+        await edges.answer(query)
         await _keep_only_edit(query)
         return END
     if data.action == "again":
-        await query.answer()
+        await edges.answer(query)
         if not scope.may_visit_class(target):
             return END
         draft = Draft(kind=VisitKind.STUDENT.value, class_id=target)
@@ -117,14 +118,14 @@ async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
         details = await get_visit(session=session, scope=scope, visit_id=target)
     now = context.clock.now()
     if details is None or details.deleted or details.visitor_id != scope.staff_id:
-        await query.answer(tr.gettext("This visit cannot be edited."), show_alert=True)
+        await edges.answer(query, tr.gettext("This visit cannot be edited."), show_alert=True)
         return END
     if data.action == "edit" and not details.editable(now):
-        await query.answer(
+        await edges.answer(query,
             tr.gettext("The 48 hours for editing from this card are over; use /myvisits."), show_alert=True
         )
         return END
-    await query.answer()
+    await edges.answer(query)
     draft = Draft.from_visit_draft(details.as_draft(client_key="edit"), edit_id=details.id)
     return await show(Step.CARD, update, context, draft)
 
@@ -139,7 +140,7 @@ async def _keep_only_edit(query: CallbackQuery) -> None:
         for row in (markup.inline_keyboard if markup else ())
         if any(isinstance(b.callback_data, str) and b.callback_data.startswith(edit_prefix) for b in row)
     ]
-    await query.edit_message_reply_markup(views.InlineKeyboardMarkup(rows))
+    await edges.edit_keyboard(query, views.InlineKeyboardMarkup(rows))
 
 
 

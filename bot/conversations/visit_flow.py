@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import (
     ConversationHandler,
 )
 
+from bot import edges
 from bot.commands.start import scope_or_explain
 from bot.context import BotContext
 from bot.conversations import visit_views as views
@@ -67,11 +67,7 @@ async def present(update: Update, text: str, keyboard: Markup | None, *, new_mes
     """Edit the tapped message in place; after typed text (or when asked), send a new one."""
     query = update.callback_query
     if query is not None and query.message is not None and not new_message:
-        try:
-            await query.edit_message_text(text, reply_markup=keyboard)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+        await edges.edit_text(query, text, keyboard)
         return
     if update.effective_chat is not None:
         await update.effective_chat.send_message(text, reply_markup=keyboard)
@@ -221,7 +217,7 @@ async def card_text(update: Update, context: BotContext, draft: Draft, header: s
 async def stale(update: Update, context: BotContext) -> None:
     tr = await context.tr(update)
     if update.callback_query is not None:
-        await update.callback_query.answer(tr.gettext("This button has expired. Nothing was changed."))
+        await edges.answer(update.callback_query, tr.gettext("This button has expired. Nothing was changed."))
 
 
 async def left_the_roster(update: Update, context: BotContext) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
-from telegram.error import BadRequest
 
+from bot import edges
 from bot.callback_data import BadCallbackData, CallbackData, decode
 from bot.context import BotContext
 from bot.conversations.visit_flow import (
@@ -53,17 +53,14 @@ def tap_for(step: Step) -> StepCallback:
         if await left_the_roster(update, context):
             return END
         if data.action == "cancel":
-            await query.answer()
+            await edges.answer(query)
             return await cancel(update, context)
         try:
             result = await TAPS[step](update, context, draft, data)
         except BadCallbackData:
             await stale(update, context)
             return None
-        try:
-            await query.answer()
-        except BadRequest:
-            pass  # already answered, with a notice of its own
+        await edges.answer(query)
         return result
 
     return on_tap
@@ -113,7 +110,7 @@ async def tap_people(update: Update, context: BotContext, draft: Draft, data: Ca
             return await show(Step.FORM, update, context, draft)
         tr = await context.tr(update)
         if update.callback_query is not None:
-            await update.callback_query.answer(tr.gettext("Choose at least one person first."))
+            await edges.answer(update.callback_query, tr.gettext("Choose at least one person first."))
     return await show(Step.PEOPLE, update, context, draft)
 
 
@@ -162,7 +159,7 @@ async def tap_card(update: Update, context: BotContext, draft: Draft, data: Call
     elif action == "opinion" and len(draft.opinions) >= MAX_OPINIONS:
         tr = await context.tr(update)
         if update.callback_query is not None:
-            await update.callback_query.answer(
+            await edges.answer(update.callback_query,
                 tr.gettext("A visit holds at most {n} opinions.").format(n=MAX_OPINIONS), show_alert=True
             )
     elif action in _CARD_TARGETS:
@@ -280,7 +277,7 @@ async def save(update: Update, context: BotContext, draft: Draft) -> Step | int:
                 details = saved.details
     except VisitRejected as exc:
         if update.callback_query is not None:
-            await update.callback_query.answer(rejection_text(tr, exc)[:200], show_alert=True)
+            await edges.answer(update.callback_query, rejection_text(tr, exc)[:200], show_alert=True)
         return await show(Step.CARD, update, context, draft)
     header = tr.gettext("✅ Saved.") if draft.edit_id is None else tr.gettext("✅ Changes saved.")
     if details.out_of_phase:

@@ -3,6 +3,7 @@
 from store.models.accounts import AppMeta, InviteCode, PersistedData, TelegramAccount, UserPreference
 from store.models.base import Base, UTCDateTime
 from store.models.campaign import Campaign, OpinionCategory, OutlineTopic, Phase
+from store.models.groups import GroupChat
 from store.models.org import (
     District,
     Grade,
@@ -38,6 +39,7 @@ __all__ = [
     "Exemption",
     "FollowUp",
     "Grade",
+    "GroupChat",
     "InviteCode",
     "Opinion",
     "OpinionCategory",

@@ -1,0 +1,305 @@
+"""Group chats: ``/bind`` and ``/unbind``, the bot added or removed, a group becoming a supergroup,
+and ``/lang`` in a group (the language of everything the bot posts there).
+
+Groups get aggregates only. Commands arrive as ``/bind@OurBot`` with privacy mode on; PTB's
+``CommandHandler`` accepts the suffix. Who may bind is the store's answer (``Scope.may_bind_group_of``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from telegram import ChatMember, Update
+from telegram.error import BadRequest, ChatMigrated
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
+
+from bot.callback_data import GROUP_LANG_FAMILY, BadCallbackData, decode, pattern
+from bot.context import BotContext
+from bot.i18n import Translator, parse_locale, translator
+from bot.keyboards import button, inline
+from bot.text import esc
+from store.clock import Clock
+from store.groups import (
+    GroupBinding,
+    GroupOutcome,
+    bind_group,
+    bot_removed,
+    group_binding,
+    migrate_group,
+    set_group_locale,
+    unbind_group,
+)
+from store.installation import StoreHandle
+from store.scopes import Scope
+from store.vocab import Locale
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+GROUPS = filters.ChatType.GROUPS & ~filters.UpdateType.EDITED
+LANGUAGE_NAMES = {Locale.ZH_HANT: "繁體中文", Locale.ZH_HANS: "简体中文", Locale.EN: "English"}
+
+
+# --- helpers other group commands share ---------------------------------------------------------
+
+
+def how_to_bind(tr: Translator, bot_username: str) -> str:
+    """The one line an unbound group gets for a group command."""
+    return tr.gettext(
+        "This group is not bound yet: a school leader or middle cadre sends /bind@{bot} here to bind it "
+        "to their school (the district office: the district group)."
+    ).format(bot=bot_username)
+
+
+def not_staff_text(tr: Translator) -> str:
+    return tr.gettext(
+        "I only answer the district's registered staff here. Register with me in a private chat first."
+    )
+
+
+def binding_name(tr: Translator, binding: GroupBinding) -> str:
+    return esc(binding.school_name) if binding.school_name else tr.gettext("the district")
+
+
+async def chat_binding(update: Update, context: BotContext) -> GroupBinding | None:
+    """The binding of the update's group chat, or None (unbound, or not a group)."""
+    chat = update.effective_chat
+    if chat is None or chat.type not in (chat.GROUP, chat.SUPERGROUP):
+        return None
+    async with context.store.sessions() as session:
+        return await group_binding(session=session, chat_id=chat.id)
+
+
+async def group_tr(update: Update, context: BotContext, binding: GroupBinding | None) -> Translator:
+    """What the bot says in a group: the group's language if one was set, else the asker's."""
+    if binding is not None and binding.locale is not None:
+        return translator(binding.locale)
+    return await context.tr(update)
+
+
+def unprompted_locale(binding: GroupBinding, default: Locale) -> Locale:
+    """The language of what the bot posts in a group by itself (summaries): the group's, else the
+    bot's default (``BOT_DEFAULT_LOCALE``)."""
+    return binding.locale or default
+
+
+async def follow_migration(
+    store: StoreHandle, clock: Clock, chat_id: int, send: Callable[[int], Awaitable[T]]
+) -> T:
+    """``send(chat_id)``; when Telegram answers that the group became a supergroup, the binding moves
+    to the new id and the message goes there (for what the bot posts unprompted; replies go to the
+    chat the update came from, which is already the new one)."""
+    try:
+        return await send(chat_id)
+    except ChatMigrated as migrated:
+        new_id = int(migrated.new_chat_id)
+        async with store.sessions() as session:
+            await migrate_group(session=session, old_chat_id=chat_id, new_chat_id=new_id, now=clock.now())
+        log.info("a group became a supergroup; its binding followed")
+        return await send(new_id)
+
+
+async def _staff_scope(update: Update, context: BotContext, tr: Translator) -> Scope | None:
+    """The sender's scope; for someone not on the roster, None after saying so."""
+    scope = await context.scope(update)
+    if scope is None and update.effective_message is not None:
+        await update.effective_message.reply_text(not_staff_text(tr))
+    return scope
+
+
+# --- /bind, /unbind -----------------------------------------------------------------------------
+
+
+async def bind_command(update: Update, context: BotContext) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    binding = await chat_binding(update, context)
+    tr = await group_tr(update, context, binding)
+    _ = tr.gettext
+    scope = await _staff_scope(update, context, tr)
+    if scope is None:
+        return
+    args = context.args or []
+    district = bool(args) and args[0].lower() in ("district", "區", "区")
+    async with context.store.sessions() as session:
+        result = await bind_group(session=session, chat_id=chat.id, scope=scope, now=context.clock.now(),
+                                  title=chat.title, district=district)
+    bound = result.binding
+    if result.outcome is GroupOutcome.NOT_ALLOWED or bound is None:
+        text = _(
+            "Only a school leader or middle cadre can bind a group to their school, and only the "
+            "district office the district group."
+        )
+    elif result.outcome is GroupOutcome.BOUND_ELSEWHERE:
+        text = _(
+            "This group is bound to {name}; only a school leader or middle cadre of that school can "
+            "/unbind it."
+        ).format(name=binding_name(tr, bound))
+    elif result.outcome is GroupOutcome.ALREADY_BOUND:
+        text = _("This group is already bound to {name}.").format(name=binding_name(tr, bound))
+    elif bound.is_district:
+        text = _(
+            "This group is now the district group. Send /coverage here for the schools' progress; "
+            "I post aggregates only, never anyone's name."
+        )
+    else:
+        text = _(
+            "This group is now bound to {name}. Any of the school's staff may send /coverage here; "
+            "I post aggregates only, never anyone's name."
+        ).format(name=binding_name(tr, bound))
+    await message.reply_text(text)
+
+
+async def unbind_command(update: Update, context: BotContext) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    binding = await chat_binding(update, context)
+    tr = await group_tr(update, context, binding)
+    _ = tr.gettext
+    if binding is None:
+        await message.reply_text(how_to_bind(tr, context.bot.username))
+        return
+    scope = await _staff_scope(update, context, tr)
+    if scope is None:
+        return
+    async with context.store.sessions() as session:
+        result = await unbind_group(session=session, chat_id=chat.id, scope=scope, now=context.clock.now())
+    if result.outcome is GroupOutcome.UNBOUND:
+        text = _("This group is no longer bound to {name}. I will post nothing here until it is bound again.")
+    elif result.outcome is GroupOutcome.NOT_BOUND:
+        text = how_to_bind(tr, context.bot.username)
+    else:
+        text = _("Only a school leader or middle cadre of {name} (for the district group: the district "
+                 "office) can unbind this group.")
+    await message.reply_text(text.format(name=binding_name(tr, binding)))
+
+
+async def group_help(update: Update, context: BotContext) -> None:
+    """``/help`` in a group: what the bot does here, and how to bind the group if nobody has."""
+    message = update.effective_message
+    if message is None:
+        return
+    binding = await chat_binding(update, context)
+    tr = await group_tr(update, context, binding)
+    text = tr.gettext(
+        "I post the campaign's aggregate progress here, never anyone's name: /coverage shows the chart. "
+        "For your own work, talk to me privately."
+    )
+    if binding is None:
+        text += "\n" + how_to_bind(tr, context.bot.username)
+    await message.reply_text(text)
+
+
+# --- the bot added or removed, a group upgraded to a supergroup -----------------------------------
+
+_IN = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
+
+
+async def my_membership_changed(update: Update, context: BotContext) -> None:
+    change, chat = update.my_chat_member, update.effective_chat
+    if change is None or chat is None or chat.type not in (chat.GROUP, chat.SUPERGROUP):
+        return
+    was_in = change.old_chat_member.status in _IN
+    is_in = change.new_chat_member.status in _IN
+    if is_in and not was_in:
+        binding = await chat_binding(update, context)
+        tr = await group_tr(update, context, binding)
+        if binding is None:
+            await chat.send_message(how_to_bind(tr, context.bot.username))
+    elif was_in and not is_in:
+        async with context.store.sessions() as session:
+            if await bot_removed(session=session, chat_id=chat.id, now=context.clock.now()):
+                log.info("removed from a bound group; its binding ended")
+
+
+async def group_migrated(update: Update, context: BotContext) -> None:
+    """Telegram announces an upgrade in both chats: the old one (``migrate_to_chat_id``) and the new
+    one (``migrate_from_chat_id``). Either moves the binding; the second finds nothing left to move."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        old, new = message.chat_id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id:
+        old, new = message.migrate_from_chat_id, message.chat_id
+    else:
+        return
+    async with context.store.sessions() as session:
+        await migrate_group(session=session, old_chat_id=old, new_chat_id=new, now=context.clock.now())
+
+
+# --- /lang in a group ------------------------------------------------------------------------------
+
+
+async def group_lang_command(update: Update, context: BotContext) -> None:
+    """``/lang`` in a group: those who may bind it choose the group's language; others are pointed to
+    ``/lang`` in a private chat, which sets their own."""
+    message = update.effective_message
+    if message is None:
+        return
+    binding = await chat_binding(update, context)
+    tr = await group_tr(update, context, binding)
+    if binding is None:
+        await message.reply_text(how_to_bind(tr, context.bot.username))
+        return
+    scope = await context.scope(update)
+    if scope is None or not scope.may_bind_group_of(binding.school_id):
+        await message.reply_text(tr.gettext(
+            "To change your own language, send /lang to me in a private chat. This group's language is "
+            "chosen by those who may bind it."
+        ))
+        return
+    keyboard = inline([[button(LANGUAGE_NAMES[loc], GROUP_LANG_FAMILY, "set", loc.value) for loc in Locale]])
+    await message.reply_text(tr.gettext("Choose the language I use in this group:"), reply_markup=keyboard)
+
+
+async def group_lang_chosen(update: Update, context: BotContext) -> None:
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    try:
+        locale = parse_locale(decode(query.data).arg(0))
+    except BadCallbackData:
+        locale = None
+    binding = await chat_binding(update, context)
+    scope = await context.scope(update)
+    tr = await group_tr(update, context, binding)
+    if locale is None or binding is None:
+        await query.answer()
+        return
+    if scope is None or not scope.may_bind_group_of(binding.school_id):
+        await query.answer(tr.gettext("Only those who may bind this group can choose its language."),
+                           show_alert=True)
+        return
+    async with context.store.sessions() as session:
+        await set_group_locale(session=session, chat_id=chat.id, scope=scope, locale=locale,
+                               now=context.clock.now())
+    await query.answer()
+    text = translator(locale).gettext("This group's language: {language}.").format(
+        language=LANGUAGE_NAMES[locale]
+    )
+    try:
+        await query.edit_message_text(text)
+    except BadRequest as exc:  # A second tap on the same keyboard: the message already says so.
+        if "not modified" not in str(exc).lower():
+            raise
+
+
+def handlers() -> list[
+    CommandHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]
+    | MessageHandler[BotContext, None] | ChatMemberHandler[BotContext, None]
+]:
+    """Group-only handlers; registered before the private ones (``/lang``, ``/help``)."""
+    return [
+        CommandHandler("bind", bind_command, filters=GROUPS),
+        CommandHandler("unbind", unbind_command, filters=GROUPS),
+        CommandHandler("lang", group_lang_command, filters=GROUPS),
+        CommandHandler("help", group_help, filters=GROUPS),
+        CallbackQueryHandler(group_lang_chosen, pattern=pattern(GROUP_LANG_FAMILY)),
+        ChatMemberHandler(my_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated),
+    ]
