@@ -9,12 +9,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.context import BotContext, BotData
 from bot.handlers import register
 from bot.menus import set_default_menus
 from bot.persistence import StorePersistence
+from bot.send_policy import SendPolicy
 from bot.services import Services
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
@@ -57,7 +58,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(parse_mode="HTML"))
         .persistence(StorePersistence(services))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(SendPolicy())  # replies paced per chat, the 30/s for bulk: docs/design.md
         .concurrent_updates(PerChatUpdateProcessor() if per_chat_concurrency else False)
         .post_init(post_init)
         .post_shutdown(post_shutdown)

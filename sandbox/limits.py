@@ -102,6 +102,13 @@ class TokenBucket:
 
 
 @dataclass
+class _Injected:
+    chat_id: int | None
+    retry_after: int
+    times: int
+
+
+@dataclass
 class RateLimiter:
     """Per-chat and global flood control for one bot. Disabled unless `enabled` is set."""
 
@@ -109,11 +116,27 @@ class RateLimiter:
     clock: Callable[[], float] = time.monotonic
     _chats: dict[int, TokenBucket] = field(default_factory=dict)
     _global: TokenBucket = field(default_factory=lambda: TokenBucket(GLOBAL_BURST, GLOBAL_PER_SECOND))
+    _injected: list[_Injected] = field(default_factory=list)
+
+    def inject(self, retry_after: int, *, chat_id: int | None = None, times: int = 1) -> None:
+        """Refuse the next `times` messages (to `chat_id`, or to any chat) with a 429, even when
+        flood control is off: a test's way to make Telegram say "retry after N"."""
+        self._injected.append(_Injected(chat_id, retry_after, times))
+
+    def _take_injected(self, chat_id: int) -> int:
+        for entry in self._injected:
+            if entry.chat_id is None or entry.chat_id == chat_id:
+                entry.times -= 1
+                if entry.times <= 0:
+                    self._injected.remove(entry)
+                return entry.retry_after
+        return 0
 
     def check(self, chat_id: int, is_private: bool) -> int:
         """Return 0 if a message to `chat_id` may go out now, else `retry_after` seconds (>= 1)."""
-        if not self.enabled:
-            return 0
+        injected = self._take_injected(chat_id) if self._injected else 0
+        if injected or not self.enabled:
+            return injected
         now = self.clock()
         bucket = self._chats.get(chat_id)
         if bucket is None:
@@ -134,4 +157,5 @@ class RateLimiter:
 
     def reset(self) -> None:
         self._chats.clear()
+        self._injected.clear()
         self._global = TokenBucket(GLOBAL_BURST, GLOBAL_PER_SECOND)

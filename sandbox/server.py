@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ class RecordedRequest:
     ok: bool = True
     error: str | None = None
     result: Any = field(default=None, repr=False)
+    at: float = field(default_factory=time.monotonic, repr=False)  # when it was answered
 
 
 class BotApiStandIn:
@@ -148,6 +150,11 @@ class BotApiStandIn:
         for state in self.bots:
             state.limiter.enabled = enabled
             state.limiter.reset()
+
+    def flood(self, retry_after: int, *, chat_id: int | None = None, times: int = 1) -> None:
+        """The default bot's next `times` messages (to `chat_id`, or to any chat) get a 429 with
+        `retry_after`, whether or not flood control is on."""
+        self.default_bot.limiter.inject(retry_after, chat_id=chat_id, times=times)
 
     # --- introspection -------------------------------------------------------------------------
     def calls(self, method: str | None = None, *, ok: bool | None = None) -> list[dict[str, Any]]:

@@ -1,0 +1,129 @@
+"""The send policy: replies paced per chat (not behind the 30/s meant for bulk), 429s honoured."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.app import BotApplication
+from bot.send_policy import SendPolicy, TokenBucket
+from sandbox import BotApiStandIn, World
+
+
+def _policy(app: BotApplication) -> SendPolicy:
+    policy = app.bot.rate_limiter
+    assert isinstance(policy, SendPolicy)
+    return policy
+
+
+async def test_a_429_is_honoured_and_the_reply_arrives_after_retry_after(
+    bot: BotApplication, standin: BotApiStandIn, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    stranger = world.user("Wang", language_code="en")
+    standin.flood(1, chat_id=stranger.id)
+    await stranger.send("/start")
+    reply = await stranger.next_message()
+    assert reply.text
+    sends = [
+        r for r in standin.requests if r.method == "sendMessage" and r.params.get("chat_id") == stranger.id
+    ]
+    refused, delivered = sends[0], sends[-1]
+    assert not refused.ok and "Too Many Requests" in (refused.error or "")
+    assert delivered.ok and delivered.at - refused.at >= 1.0
+    assert _policy(bot).retries == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_replies_to_many_chats_are_not_queued_behind_the_overall_budget(
+    bot: BotApplication, world: World
+) -> None:
+    users = [world.user(f"Teacher {n}") for n in range(90)]
+    policy = _policy(bot)
+    start = time.monotonic()
+    await asyncio.gather(*(bot.bot.send_message(u.id, "reply") for u in users))
+    # A 30/s bucket with a burst of 30 needs at least 2 s for 90 messages.
+    assert time.monotonic() - start < 2.0
+    assert policy.bulk_waited == 0
+    assert all(u.messages[-1].text == "reply" for u in users)
+
+
+async def test_bulk_sends_wait_for_the_overall_budget(bot: BotApplication, world: World) -> None:
+    users = [world.user(f"Teacher {n}") for n in range(40)]
+    policy = _policy(bot)
+    start = time.monotonic()
+    await asyncio.gather(
+        *(bot.bot.send_message(u.id, "weekly summary", rate_limit_args={"bulk": True}) for u in users)
+    )
+    # Ten past the burst of 30, at 30/s.
+    assert time.monotonic() - start >= 0.3
+    assert policy.bulk_waited > 0
+    assert all(u.messages[-1].text == "weekly summary" for u in users)
+
+
+class _Telegram:
+    """A callback that answers 429 for the chats told, once each."""
+
+    def __init__(self, flooded: dict[int, float]) -> None:
+        self.flooded = flooded
+        self.sent: list[tuple[int, float]] = []
+        self.all_refused = asyncio.Event()
+
+    async def __call__(self, chat_id: int) -> bool:
+        wait = self.flooded.pop(chat_id, None)
+        if wait is not None:
+            if not self.flooded:
+                self.all_refused.set()
+            raise RetryAfter(timedelta(seconds=wait))
+        self.sent.append((chat_id, time.monotonic()))
+        return True
+
+
+async def _send(policy: SendPolicy, telegram: _Telegram, chat_id: int) -> Any:
+    return await policy.process_request(
+        telegram, (chat_id,), {}, "sendMessage", {"chat_id": chat_id, "text": "x"}, None
+    )
+
+
+async def test_one_chats_429_pauses_that_chat_only() -> None:
+    policy, telegram = SendPolicy(), _Telegram({1: 0.3})
+    start = time.monotonic()
+    await asyncio.gather(_send(policy, telegram, 1), _send(policy, telegram, 2))
+    sent = dict(telegram.sent)
+    assert sent[2] - start < 0.2 <= 0.3 <= sent[1] - start
+
+
+async def test_two_chats_429s_are_a_flood_wait_for_every_chat() -> None:
+    policy, telegram = SendPolicy(), _Telegram({1: 0.3, 2: 0.3})
+    first = asyncio.gather(_send(policy, telegram, 1), _send(policy, telegram, 2))
+    await telegram.all_refused.wait()
+    start = time.monotonic()
+    await _send(policy, telegram, 3)
+    assert telegram.sent[-1][0] == 3 and telegram.sent[-1][1] - start >= 0.2
+    await first
+
+
+async def test_retries_are_bounded() -> None:
+    policy = SendPolicy(max_retries=2)
+
+    async def always_flooded(chat_id: int) -> bool:
+        raise RetryAfter(timedelta(seconds=0.01))
+
+    with pytest.raises(RetryAfter):
+        await policy.process_request(always_flooded, (5,), {}, "sendMessage", {"chat_id": 5}, None)
+    assert policy.retries == 2
+
+
+def test_a_budget_gives_its_burst_then_paces_and_bounds_the_debt_of_calls_that_do_not_wait() -> None:
+    now = [0.0]
+    bucket = TokenBucket(rate=1.0, burst=4, clock=lambda: now[0])
+    assert [bucket.reserve() for _ in range(6)] == [0, 0, 0, 0, 1.0, 2.0]
+    now[0] = 10.0
+    for _ in range(100):
+        bucket.count()  # a rush of replies
+    assert bucket.reserve() == 5.0  # bulk waits, but not for the whole rush
