@@ -51,6 +51,10 @@ _REASONS: dict[str, Reason] = {
     "missing_column": lambda _, p: _("the required column “{key}” is missing.").format(key=p["key"]),
     # Rows.
     "missing_value": lambda _, p: _("a value is required here."),
+    "formula_cell": lambda _, p: _(
+        "the cell holds a formula; type the value itself (in Excel: copy the column, then Paste "
+        "Special → Values)."
+    ),
     "too_long": lambda _, p: _("too long (at most {max} characters).").format(max=p["max"]),
     "duplicate_id": lambda _, p: _("the id {id} is already used on row {first_row}.").format(
         id=p["id"], first_row=p["first_row"]

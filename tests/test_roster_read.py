@@ -247,6 +247,21 @@ def test_a_second_staff_file_is_refused() -> None:
     assert ("more/staff.csv", "duplicate_file") in codes(read_roster_files(files))
 
 
+def test_reading_takes_the_header_and_the_one_pass_of_checks_the_rows() -> None:
+    """The bot's look at a lone CSV costs its first rows; a CSV that breaks further down is refused
+    by the checks exactly as if reading it had failed, nothing else said about it."""
+    files = small_files()
+    broken = '一中,S9,"' + "x" * 200_000 + '",七年級,七年級1班\r\n'  # past csv's field size limit
+    files["students.csv"] += broken.encode()
+    source = read_roster_files(files)
+    assert source.findings == [] and set(source.tables) == {"staff", "students"}
+    checked = check_roster(source)
+    assert [(f.file, f.row, f.code) for f in checked.findings] == [("students.csv", None, "unreadable_csv")]
+    assert not checked.accepted and checked.students == [] and checked.classes == {}
+    files["students.csv"] = broken.encode()  # the same row first: refused at once, as before
+    assert codes(read_roster_files(files)) == [("students.csv", "unreadable_csv")]
+
+
 def test_rows_are_numbered_as_excel_shows_them() -> None:
     files = small_files()
     files["students.csv"] = (
@@ -255,6 +270,6 @@ def test_rows_are_numbered_as_excel_shows_them() -> None:
         ",,,,\r\n"
         "  一中 , S2 ,乙,七年級,七年級1班\r\n"
     ).encode()
-    table = read_roster_files(files).tables["students"]
-    assert [n for n, _ in table.rows] == [2, 4]
-    assert table.rows[1][1] == ("一中", "S2", "乙", "七年級", "七年級1班")  # cells trimmed
+    rows = list(read_roster_files(files).tables["students"].rows())
+    assert [n for n, _ in rows] == [2, 4]
+    assert rows[1][1] == ("一中", "S2", "乙", "七年級", "七年級1班")  # cells trimmed
