@@ -267,15 +267,15 @@ def report(runs: Sequence[Run], schools: int, staff: int, students: int, loads: 
     lines = [*describe_machine().lines(),
              f"load:     {' → '.join(loads)} (1-minute average, before each round and at the end)",
              f"district: {schools} schools, {staff:,} staff, {students:,} students", ""]
-    lines.append(f"{'run':<9}{'process':>10}{'start-up':>10}{'of it migr.':>12}{'import':>9}"
-                 f"{'CPU':>9}{'RSS start':>11}{'RSS peak':>10}")
+    lines.append(f"{'run':<9}{'process':>12}{'start-up':>12}{'of it migr.':>12}{'import':>12}"
+                 f"{'CPU':>12}{'RSS start':>11}{'RSS peak':>10}")
     for kind in (FLOOR, IMPORT, REIMPORT):
         mine = [r for r in runs if r.kind == kind]
         if not mine:
             continue
-        cols = (([r.wall for r in mine], ".2f", 10), ([r.startup for r in mine], ".2f", 10),
-                ([r.migrations for r in mine], ".2f", 12), ([r.seconds for r in mine], ".2f", 9),
-                ([r.cpu for r in mine], ".2f", 9),
+        cols = (([r.wall for r in mine], ".2f", 12), ([r.startup for r in mine], ".2f", 12),
+                ([r.migrations for r in mine], ".2f", 12), ([r.seconds for r in mine], ".2f", 12),
+                ([r.cpu for r in mine], ".2f", 12),
                 ([r.rss_start for r in mine], ".0f", 11), ([r.rss_peak for r in mine], ".0f", 10))
         lines.append(f"{kind:<9}" + "".join(f"{_span(v, fmt):>{w}}" for v, fmt, w in cols))
     floors = [r.seconds for r in runs if r.kind == FLOOR]

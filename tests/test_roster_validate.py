@@ -9,6 +9,7 @@ import pytest
 
 from bot.i18n import translator
 from bot.roster_messages import finding_line, finding_reason
+from store.phones import phones_match
 from store.roster import Severity, check_roster, read_roster_files
 from store.roster.results import ROW_CODES
 from store.vocab import Locale
@@ -195,6 +196,31 @@ def test_unknown_columns_warn_and_required_columns_refuse() -> None:
         ("staff.csv", 1, "name", "duplicate_column"),
     } <= found(checked)
     assert not checked.accepted
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["+8613800000002", "008613800000002", "0086 138 0000 0002", "86-138-0000-0002", "138 0000 0002"],
+)
+def test_the_duplicate_phone_warning_matches_phones_as_registration_does(spelling: str) -> None:
+    """Registration refuses everyone who shares a number (store.phones): the roster warns of each."""
+    staff = copy.deepcopy(SMALL_STAFF)  # L1, row 4, has 13800000002
+    staff[3][S["phone"]] = spelling  # G1, row 5
+    checked = check(staff)
+    assert checked.accepted
+    assert [(f.row, f.column, f.code, dict(f.params)) for f in checked.findings] == [
+        (5, "phone", "duplicate_phone", {"other": "L1", "first_row": 4})
+    ]
+    assert phones_match(spelling, "13800000002")
+
+
+def test_phones_that_registration_tells_apart_are_not_warned_about() -> None:
+    staff = copy.deepcopy(SMALL_STAFF)
+    staff[3][S["phone"]] = "+852 9123 4567"
+    staff[4][S["phone"]] = "+853 9123 4567"  # another region: another phone
+    staff[5][S["phone"]] = "13800000020"  # 13800000002 with a digit more
+    assert check(staff).findings == []
+    assert not phones_match("+852 9123 4567", "+853 9123 4567")
 
 
 def test_every_bad_row_is_listed_not_only_the_first() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from store.phones import PhoneBook
 from store.roster.labels import (
     LANGUAGE_LABELS,
     NO_SCHOOL,
@@ -308,7 +309,7 @@ def _check_staff(table: _Table, out: CheckedRoster, students_ok: bool) -> None:
     grades = {(school, grade) for (school, _), grade in out.classes.items()}
     seen: dict[str, int] = {}
     heads: dict[tuple[str, str], tuple[str, int]] = {}
-    phones: dict[str, tuple[str, int]] = {}
+    phones: PhoneBook[tuple[str, int]] = PhoneBook()  # (staff id, row), matched as registration does
     h = table.header
     for row, cells in table.raw.rows():
         before = len(out.findings)
@@ -383,11 +384,11 @@ def _check_staff(table: _Table, out: CheckedRoster, students_ok: bool) -> None:
         if phone is not None:
             if not PHONE.fullmatch(phone):
                 table.finding(row, h["phone"], "bad_phone", value=table.cell(cells, "phone"))
-            elif phone in phones and phones[phone][0] != staff_id:
+            elif shared := next((m for m in phones.matches(phone) if m[0] != staff_id), None):
                 table.finding(row, h["phone"], "duplicate_phone", severity=Severity.WARNING,
-                              other=phones[phone][0], first_row=phones[phone][1])
+                              other=shared[0], first_row=shared[1])
             else:
-                phones[phone] = (staff_id, row)
+                phones.add(phone, (staff_id, row))
 
         language_cell = table.cell(cells, "language")
         language = LANGUAGE_LABELS.get(normalise_label(language_cell)) if language_cell else None
