@@ -32,7 +32,9 @@ _REASONS: dict[str, Reason] = {
         "cannot tell whether this is the staff or the students list: name it staff.csv or students.csv."
     ),
     "missing_file": lambda _, p: _("the file is missing."),
-    "missing_sheet": lambda _, p: _("the workbook has no sheet named “{sheet}”.").format(sheet=p["sheet"]),
+    "missing_sheet": lambda _, p: _(
+        "the workbook has no “{sheet}” sheet (its sheets: {sheets}). Name the sheets “staff” and “students”."
+    ).format(sheet=p["sheet"], sheets=p.get("sheets", "")),
     "zip_incomplete": lambda _, p: _(
         "the ZIP must hold staff.csv and students.csv; {missing} is missing."
     ).format(missing=p["missing"]),

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import translator
+from bot.roster_messages import finding_line
 from store.roster import check_roster, read_roster_files, read_roster_paths
 from store.roster import read as roster_read
 from store.roster.decode import EncodingRefused, decode_csv
+from store.vocab import Locale
 from tests.builders_roster import (
     SIMPLIFIED,
     TRADITIONAL,
@@ -156,13 +159,38 @@ def test_xlsx_with_both_sheets_is_read(tmp_path: Path) -> None:
 def test_xlsx_missing_sheet_and_unreadable_xlsx() -> None:
     source = read_roster_files({"roster.xlsx": workbook({"staff": read_rows(SAMPLE_ROSTER / "staff.csv")})})
     assert codes(source) == [("roster.xlsx", "missing_sheet")]
-    assert source.findings[0].params == {"sheet": "students"}
+    assert source.findings[0].params == {"sheet": "students", "sheets": "staff"}
     assert codes(read_roster_files({"roster.xlsx": b"not a workbook"})) == [
         ("roster.xlsx", "unreadable_xlsx")
     ]
     assert codes(read_roster_files({"roster.xlsx": zipped({"a.txt": b"x"})})) == [
         ("roster.xlsx", "unreadable_xlsx")
     ]
+
+
+def test_xlsx_sheets_are_found_by_name_hint_or_header_as_csvs_are() -> None:
+    staff, students = read_rows(SAMPLE_ROSTER / "staff.csv"), read_rows(SAMPLE_ROSTER / "students.csv")
+    source = read_roster_files({"roster.xlsx": workbook({"Sheet1": students, "Sheet2": staff})})
+    assert source.findings == [] and check_roster(source).accepted
+    assert source.tables["students"].file == "roster.xlsx [Sheet1]"
+    named = workbook({"說明": [["x"]], "教職工名單": staff, "學生名單": students})
+    source = read_roster_files({"roster.xlsx": named})
+    assert source.findings == [] and source.tables["staff"].file == "roster.xlsx [教職工名單]"
+
+
+def test_xlsx_without_a_sheet_we_can_tell_says_which_sheets_it_has() -> None:
+    staff, students = read_rows(SAMPLE_ROSTER / "staff.csv"), read_rows(SAMPLE_ROSTER / "students.csv")
+    # Two sheets that could be the students list: neither is taken.
+    book = workbook({"staff": staff, "Sheet2": students, "Sheet3": students})
+    source = read_roster_files({"roster.xlsx": book})
+    assert codes(source) == [("roster.xlsx", "missing_sheet")]
+    assert not check_roster(source).accepted
+    assert finding_line(source.findings[0], translator(Locale.EN)) == (
+        "roster.xlsx: the workbook has no “students” sheet (its sheets: staff, Sheet2, Sheet3). "
+        "Name the sheets “staff” and “students”."
+    )
+    zh = finding_line(source.findings[0], translator(Locale.ZH_HANT))
+    assert "找不到「students」工作表" in zh and "staff, Sheet2, Sheet3" in zh
 
 
 def test_zip_holding_both_csvs_is_read() -> None:

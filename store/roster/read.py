@@ -90,8 +90,12 @@ def header_recognised(kind: str, line: str) -> bool:
         cells = next(csv.reader([line]), [])
     except csv.Error:
         return False
+    return _names_id_column(kind, cells)
+
+
+def _names_id_column(kind: str, cells: Sequence[Any]) -> bool:
     index = _HEADER_INDEX[kind]
-    return any(index.get(normalise_label(cell)) == _ID_COLUMN[kind] for cell in cells)
+    return any(index.get(normalise_label(_cell_text(cell))) == _ID_COLUMN[kind] for cell in cells)
 
 
 def _kind_from_name(name: str) -> str | None:
@@ -215,6 +219,39 @@ _SHEET_NAMES = {
 }
 
 
+def _choose_sheets(book: Any) -> dict[str, str]:
+    """Which sheet holds which table: its name, else a name hinting at one kind (``學生名單``), else
+    a header naming the kind's id column (a workbook left with ``Sheet1`` and ``Sheet2``).
+
+    The same rules as for CSV files; a rule that fits two sheets decides nothing.
+    """
+    by_name = {sheet.strip().casefold(): sheet for sheet in book.sheetnames}
+    chosen: dict[str, str] = {}
+    for kind in KINDS:
+        wanted = (s.casefold() for s in _SHEET_NAMES[kind])
+        sheet = next((by_name[s] for s in wanted if s in by_name), None)
+        if sheet is not None:
+            chosen[kind] = sheet
+
+    def first_row(sheet: str) -> Sequence[Any]:
+        rows = getattr(book[sheet], "iter_rows", None)  # a chart sheet has none
+        return next(rows(max_row=1, values_only=True), ()) if rows is not None else ()
+
+    rules: tuple[Callable[[str, str], bool], ...] = (
+        lambda kind, sheet: _kind_from_name(sheet) == kind,
+        lambda kind, sheet: _names_id_column(kind, first_row(sheet)),
+    )
+    for fits in rules:
+        for kind in KINDS:
+            if kind in chosen:
+                continue
+            free = [s for s in book.sheetnames if s not in chosen.values()]
+            fitting = [s for s in free if fits(kind, s)]
+            if len(fitting) == 1:
+                chosen[kind] = fitting[0]
+    return chosen
+
+
 def _read_xlsx(name: str, data: bytes) -> tuple[list[RawTable], list[Finding], set[str]]:
     """The workbook's tables, its findings, and the kinds whose sheet was there."""
     import openpyxl  # imported here: only XLSX imports pay for it
@@ -233,12 +270,12 @@ def _read_xlsx(name: str, data: bytes) -> tuple[list[RawTable], list[Finding], s
         # Not data_only: a formula must be seen as one (its cached value may be missing or stale).
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            by_name = {sheet.strip().casefold(): sheet for sheet in book.sheetnames}
+            chosen = _choose_sheets(book)
             for kind in KINDS:
-                wanted = (s.casefold() for s in _SHEET_NAMES[kind])
-                sheet = next((by_name[s] for s in wanted if s in by_name), None)
+                sheet = chosen.get(kind)
                 if sheet is None:
-                    findings.append(Finding(name, None, None, "missing_sheet", {"sheet": kind}))
+                    params = {"sheet": kind, "sheets": ", ".join(book.sheetnames)}
+                    findings.append(Finding(name, None, None, "missing_sheet", params))
                     sheets.add(kind)
                     continue
                 sheets.add(kind)
@@ -249,7 +286,10 @@ def _read_xlsx(name: str, data: bytes) -> tuple[list[RawTable], list[Finding], s
                     tables.append(result)
         finally:
             book.close()
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError):
+    except (
+        InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, OSError,
+        EOFError,
+    ):  # AttributeError: a chart sheet where a worksheet should be
         return [], [Finding(name, None, None, "unreadable_xlsx")], set()
     return tables, findings, sheets
 
