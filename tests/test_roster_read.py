@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -191,6 +192,17 @@ def test_xlsx_without_a_sheet_we_can_tell_says_which_sheets_it_has() -> None:
     )
     zh = finding_line(source.findings[0], translator(Locale.ZH_HANT))
     assert "找不到「students」工作表" in zh and "staff, Sheet2, Sheet3" in zh
+
+
+def test_a_workbook_openpyxl_stumbles_on_is_refused_not_raised() -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "staff"
+    book.create_chartsheet("students")  # openpyxl 3.1 cannot load its own empty chart sheet back
+    out = io.BytesIO()
+    book.save(out)
+    assert codes(read_roster_files({"roster.xlsx": out.getvalue()})) == [("roster.xlsx", "unreadable_xlsx")]
 
 
 def test_zip_holding_both_csvs_is_read() -> None:
