@@ -32,7 +32,9 @@ _REASONS: dict[str, Reason] = {
         "cannot tell whether this is the staff or the students list: name it staff.csv or students.csv."
     ),
     "missing_file": lambda _, p: _("the file is missing."),
-    "missing_sheet": lambda _, p: _("the workbook has no sheet named “{sheet}”.").format(sheet=p["sheet"]),
+    "missing_sheet": lambda _, p: _(
+        "the workbook has no “{sheet}” sheet (its sheets: {sheets}). Name the sheets “staff” and “students”."
+    ).format(sheet=p["sheet"], sheets=p.get("sheets", "")),
     "zip_incomplete": lambda _, p: _(
         "the ZIP must hold staff.csv and students.csv; {missing} is missing."
     ).format(missing=p["missing"]),
@@ -51,6 +53,10 @@ _REASONS: dict[str, Reason] = {
     "missing_column": lambda _, p: _("the required column “{key}” is missing.").format(key=p["key"]),
     # Rows.
     "missing_value": lambda _, p: _("a value is required here."),
+    "formula_cell": lambda _, p: _(
+        "the cell holds a formula; type the value itself (in Excel: copy the column, then Paste "
+        "Special → Values)."
+    ),
     "too_long": lambda _, p: _("too long (at most {max} characters).").format(max=p["max"]),
     "duplicate_id": lambda _, p: _("the id {id} is already used on row {first_row}.").format(
         id=p["id"], first_row=p["first_row"]

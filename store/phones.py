@@ -12,8 +12,12 @@ number with some other country code matches only the same digits after its ``+``
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 MIN_DIGITS = 7
 """Fewer digits than this identify nobody: such a number matches nothing."""
@@ -93,3 +97,33 @@ def phones_match(a: str | None, b: str | None) -> bool:
     False
     """
     return readings_match(phone_readings(a), phone_readings(b))
+
+
+class PhoneBook(Generic[T]):
+    """Phones and whom they belong to, answering which of them a phone matches (:func:`phones_match`).
+
+    Indexed by national number, so a lookup costs the phone's few readings, not a pass over the book:
+    the roster check looks up every staff member's phone against those before it.
+    """
+
+    def __init__(self) -> None:
+        self._owners: list[T] = []
+        self._readings: list[frozenset[PhoneReading]] = []
+        self._by_national: dict[str, list[int]] = defaultdict(list)
+
+    def add(self, phone: str | None, owner: T) -> None:
+        """Keep ``phone`` for ``owner`` (a phone with too few digits is kept nowhere: it matches nothing)."""
+        readings = phone_readings(phone)
+        if not readings:
+            return
+        index = len(self._owners)
+        self._owners.append(owner)
+        self._readings.append(readings)
+        for national in {r.national for r in readings}:
+            self._by_national[national].append(index)
+
+    def matches(self, phone: str | None) -> list[T]:
+        """The owners of the phones that match ``phone``, in the order they were added."""
+        readings = phone_readings(phone)
+        candidates = sorted({i for r in readings for i in self._by_national.get(r.national, ())})
+        return [self._owners[i] for i in candidates if readings_match(readings, self._readings[i])]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from bot.i18n import translator
+from bot.roster_messages import finding_line
 from store.roster import check_roster, read_roster_files, read_roster_paths
 from store.roster import read as roster_read
 from store.roster.decode import EncodingRefused, decode_csv
+from store.vocab import Locale
 from tests.builders_roster import (
     SIMPLIFIED,
     TRADITIONAL,
@@ -156,13 +160,49 @@ def test_xlsx_with_both_sheets_is_read(tmp_path: Path) -> None:
 def test_xlsx_missing_sheet_and_unreadable_xlsx() -> None:
     source = read_roster_files({"roster.xlsx": workbook({"staff": read_rows(SAMPLE_ROSTER / "staff.csv")})})
     assert codes(source) == [("roster.xlsx", "missing_sheet")]
-    assert source.findings[0].params == {"sheet": "students"}
+    assert source.findings[0].params == {"sheet": "students", "sheets": "staff"}
     assert codes(read_roster_files({"roster.xlsx": b"not a workbook"})) == [
         ("roster.xlsx", "unreadable_xlsx")
     ]
     assert codes(read_roster_files({"roster.xlsx": zipped({"a.txt": b"x"})})) == [
         ("roster.xlsx", "unreadable_xlsx")
     ]
+
+
+def test_xlsx_sheets_are_found_by_name_hint_or_header_as_csvs_are() -> None:
+    staff, students = read_rows(SAMPLE_ROSTER / "staff.csv"), read_rows(SAMPLE_ROSTER / "students.csv")
+    source = read_roster_files({"roster.xlsx": workbook({"Sheet1": students, "Sheet2": staff})})
+    assert source.findings == [] and check_roster(source).accepted
+    assert source.tables["students"].file == "roster.xlsx [Sheet1]"
+    named = workbook({"說明": [["x"]], "教職工名單": staff, "學生名單": students})
+    source = read_roster_files({"roster.xlsx": named})
+    assert source.findings == [] and source.tables["staff"].file == "roster.xlsx [教職工名單]"
+
+
+def test_xlsx_without_a_sheet_we_can_tell_says_which_sheets_it_has() -> None:
+    staff, students = read_rows(SAMPLE_ROSTER / "staff.csv"), read_rows(SAMPLE_ROSTER / "students.csv")
+    # Two sheets that could be the students list: neither is taken.
+    book = workbook({"staff": staff, "Sheet2": students, "Sheet3": students})
+    source = read_roster_files({"roster.xlsx": book})
+    assert codes(source) == [("roster.xlsx", "missing_sheet")]
+    assert not check_roster(source).accepted
+    assert finding_line(source.findings[0], translator(Locale.EN)) == (
+        "roster.xlsx: the workbook has no “students” sheet (its sheets: staff, Sheet2, Sheet3). "
+        "Name the sheets “staff” and “students”."
+    )
+    zh = finding_line(source.findings[0], translator(Locale.ZH_HANT))
+    assert "找不到「students」工作表" in zh and "staff, Sheet2, Sheet3" in zh
+
+
+def test_a_workbook_openpyxl_stumbles_on_is_refused_not_raised() -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "staff"
+    book.create_chartsheet("students")  # openpyxl 3.1 cannot load its own empty chart sheet back
+    out = io.BytesIO()
+    book.save(out)
+    assert codes(read_roster_files({"roster.xlsx": out.getvalue()})) == [("roster.xlsx", "unreadable_xlsx")]
 
 
 def test_zip_holding_both_csvs_is_read() -> None:
@@ -247,6 +287,21 @@ def test_a_second_staff_file_is_refused() -> None:
     assert ("more/staff.csv", "duplicate_file") in codes(read_roster_files(files))
 
 
+def test_reading_takes_the_header_and_the_one_pass_of_checks_the_rows() -> None:
+    """The bot's look at a lone CSV costs its first rows; a CSV that breaks further down is refused
+    by the checks exactly as if reading it had failed, nothing else said about it."""
+    files = small_files()
+    broken = '一中,S9,"' + "x" * 200_000 + '",七年級,七年級1班\r\n'  # past csv's field size limit
+    files["students.csv"] += broken.encode()
+    source = read_roster_files(files)
+    assert source.findings == [] and set(source.tables) == {"staff", "students"}
+    checked = check_roster(source)
+    assert [(f.file, f.row, f.code) for f in checked.findings] == [("students.csv", None, "unreadable_csv")]
+    assert not checked.accepted and checked.students == [] and checked.classes == {}
+    files["students.csv"] = broken.encode()  # the same row first: refused at once, as before
+    assert codes(read_roster_files(files)) == [("students.csv", "unreadable_csv")]
+
+
 def test_rows_are_numbered_as_excel_shows_them() -> None:
     files = small_files()
     files["students.csv"] = (
@@ -255,6 +310,6 @@ def test_rows_are_numbered_as_excel_shows_them() -> None:
         ",,,,\r\n"
         "  一中 , S2 ,乙,七年級,七年級1班\r\n"
     ).encode()
-    table = read_roster_files(files).tables["students"]
-    assert [n for n, _ in table.rows] == [2, 4]
-    assert table.rows[1][1] == ("一中", "S2", "乙", "七年級", "七年級1班")  # cells trimmed
+    rows = list(read_roster_files(files).tables["students"].rows())
+    assert [n for n, _ in rows] == [2, 4]
+    assert rows[1][1] == ("一中", "S2", "乙", "七年級", "七年級1班")  # cells trimmed

@@ -7,8 +7,12 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.i18n import translator
+from bot.roster_messages import finding_line, finding_reason
+from store.phones import phones_match
 from store.roster import Severity, check_roster, read_roster_files
 from store.roster.results import ROW_CODES
+from store.vocab import Locale
 from tests.builders_roster import (
     SMALL_STAFF,
     SMALL_STUDENTS,
@@ -16,6 +20,7 @@ from tests.builders_roster import (
     STUDENT_HEADER,
     csv_text,
     small_files,
+    workbook,
 )
 
 S = {k: i for i, k in enumerate(STAFF_HEADER)}
@@ -193,6 +198,31 @@ def test_unknown_columns_warn_and_required_columns_refuse() -> None:
     assert not checked.accepted
 
 
+@pytest.mark.parametrize(
+    "spelling",
+    ["+8613800000002", "008613800000002", "0086 138 0000 0002", "86-138-0000-0002", "138 0000 0002"],
+)
+def test_the_duplicate_phone_warning_matches_phones_as_registration_does(spelling: str) -> None:
+    """Registration refuses everyone who shares a number (store.phones): the roster warns of each."""
+    staff = copy.deepcopy(SMALL_STAFF)  # L1, row 4, has 13800000002
+    staff[3][S["phone"]] = spelling  # G1, row 5
+    checked = check(staff)
+    assert checked.accepted
+    assert [(f.row, f.column, f.code, dict(f.params)) for f in checked.findings] == [
+        (5, "phone", "duplicate_phone", {"other": "L1", "first_row": 4})
+    ]
+    assert phones_match(spelling, "13800000002")
+
+
+def test_phones_that_registration_tells_apart_are_not_warned_about() -> None:
+    staff = copy.deepcopy(SMALL_STAFF)
+    staff[3][S["phone"]] = "+852 9123 4567"
+    staff[4][S["phone"]] = "+853 9123 4567"  # another region: another phone
+    staff[5][S["phone"]] = "13800000020"  # 13800000002 with a digit more
+    assert check(staff).findings == []
+    assert not phones_match("+852 9123 4567", "+853 9123 4567")
+
+
 def test_every_bad_row_is_listed_not_only_the_first() -> None:
     staff = copy.deepcopy(SMALL_STAFF)
     staff += [["一中", f"X{i}", f"人{i}", "subject_teacher", "", "", "", "bad", "", ""] for i in range(70)]
@@ -203,4 +233,30 @@ def test_every_bad_row_is_listed_not_only_the_first() -> None:
 def test_the_row_rules_are_all_exercised() -> None:
     exercised = {expected[3] for _, expected in CASES.values()}
     warnings = {"district_role_with_school", "duplicate_phone", "leader_many_grades"}
-    assert exercised | warnings == ROW_CODES
+    xlsx_only = {"formula_cell"}  # test_a_formula_cell_is_refused_as_a_formula
+    assert exercised | warnings | xlsx_only == ROW_CODES
+
+
+def test_a_formula_cell_is_refused_as_a_formula_with_row_and_column() -> None:
+    """Not as an empty cell ("a value is required"), nor anything else said about the blank."""
+    staff, students = copy.deepcopy(SMALL_STAFF), copy.deepcopy(SMALL_STUDENTS)
+    students[1][P["name"]] = '=CONCAT("乙","同學")'  # row 3
+    staff[2][S["grades"]] = "=G2"  # row 4: L1, a school leader, is not also told they lack grades
+    students_sheet = [[*STUDENT_HEADER, "備註"], *([*row, ""] for row in students)]
+    students_sheet[4][-1] = "=A5"  # a formula in a column we ignore is ignored with it
+    book = workbook({"staff": [list(STAFF_HEADER), *staff], "students": students_sheet})
+    checked = check_roster(read_roster_files({"roster.xlsx": book}))
+    assert not checked.accepted
+    assert found(checked) == {
+        ("roster.xlsx [students]", 1, "備註", "unknown_column"),
+        ("roster.xlsx [students]", 3, "name", "formula_cell"),
+        ("roster.xlsx [staff]", 4, "grades", "formula_cell"),
+    }
+    formula = next(f for f in checked.findings if f.row == 3)
+    assert finding_line(formula, translator(Locale.EN)) == (
+        "roster.xlsx [students], row 3, column name: the cell holds a formula; type the value itself "
+        "(in Excel: copy the column, then Paste Special → Values)."
+    )
+    assert "公式" in finding_reason(formula, translator(Locale.ZH_HANT))
+    # The other rows are read as usual: only the two rows with a formula are left out.
+    assert len(checked.students) == len(SMALL_STUDENTS) - 1 and len(checked.staff) == len(SMALL_STAFF) - 1

@@ -155,7 +155,8 @@ async def _csv_arrived(
         await message.reply_text(_could_not_download(tr, name))
         return
     # Tell staff from students the way the import does (by name, else by header), and refuse an
-    # unreadable file now rather than after the second one arrives.
+    # unreadable file now rather than after the second one arrives. Reading decodes the file and
+    # parses its first rows only: the rows are checked once, by the import.
     alone = await asyncio.to_thread(read_roster_files, {name: data})
     kind = next(iter(alone.tables), None)
     if kind is None:

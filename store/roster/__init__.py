@@ -1,19 +1,21 @@
 """Roster import: read the office's files, check every row, then upsert all or nothing.
 
 ``read_roster_files`` (uploaded bytes by file name) or ``read_roster_paths`` (the command line) give a
-:class:`RosterSource`; :func:`import_roster` checks it and, only when no row is wrong, writes it in
-one transaction. Answers are codes (:class:`Finding`); the bot and the command line word them.
+:class:`RosterSource` (the tables found, their headers; rows are parsed later, once);
+:func:`import_roster` checks every row in one pass and, only when no row is wrong, writes it in one
+transaction with bulk statements. Answers are codes (:class:`Finding`); the bot and the command
+line word them.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.installation import ensure_district
-from store.models import AuditEntry
-from store.roster.apply import apply_roster
+from store.roster.apply import ImportAudit, apply_roster
 from store.roster.read import RosterSource, read_roster_files, read_roster_paths
 from store.roster.results import FINDING_CODES, EntityCounts, Finding, ImportSummary, RosterReport, Severity
 from store.roster.validate import CheckedRoster, check_roster
@@ -32,9 +34,6 @@ __all__ = [
     "read_roster_files",
     "read_roster_paths",
 ]
-
-AUDIT_ACTION = "roster_import"
-
 
 def _ordered(findings: list[Finding]) -> list[Finding]:
     """Whole-file findings first, then by file (in the order met) and row; stable otherwise."""
@@ -56,28 +55,23 @@ async def import_roster(
     """Check ``source`` and, if no finding is an error, upsert it and write an audit entry.
 
     All or nothing: a refused roster leaves the database untouched; an accepted one is committed in
-    one transaction. ``district_id`` defaults to the installation's district.
+    one transaction (:func:`store.roster.apply.apply_roster`). ``district_id`` defaults to the
+    installation's district.
     """
-    checked = check_roster(source)
+    # The one pass over the rows (parsing included) takes a second for a big district: off the event
+    # loop, so a bot keeps answering others meanwhile.
+    checked = await asyncio.to_thread(check_roster, source)
     findings = _ordered(checked.findings)
     if not checked.accepted:
         return RosterReport(findings=findings, accepted=False, encodings=dict(source.encodings))
     if district_id is None:
         district_id = await ensure_district(session=session)
-    try:
-        summary = await apply_roster(session=session, roster=checked, district_id=district_id, now=now)
-        session.add(AuditEntry(
-            at=now, actor=actor, actor_staff_id=actor_staff_id, action=AUDIT_ACTION,
-            object_type="district", object_id=district_id,
-            detail={
-                "files": list(source.files),
-                "encodings": dict(source.encodings),
-                "warnings": len([f for f in findings if not f.is_error]),
-                "summary": summary.as_dict(),
-            },
-        ))
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
+    audit = ImportAudit(actor=actor, actor_staff_id=actor_staff_id, detail={
+        "files": list(source.files),
+        "encodings": dict(source.encodings),
+        "warnings": len([f for f in findings if not f.is_error]),
+    })
+    summary = await apply_roster(
+        session=session, roster=checked, district_id=district_id, now=now, audit=audit
+    )
     return RosterReport(findings=findings, accepted=True, encodings=dict(source.encodings), summary=summary)

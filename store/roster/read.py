@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import partial
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -37,14 +38,36 @@ MAX_XLSX_UNPACKED_BYTES = 512 * 1024 * 1024
 MAX_ZIP_ENTRIES = 200
 
 
+Row = tuple[int, tuple[str, ...]]
+
+
+class UnreadableTable(Exception):
+    """A table that failed to parse past its first rows; carries the file-level finding."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.code)
+        self.finding = finding
+
+
 @dataclass(frozen=True)
 class RawTable:
-    """One table as read: ``rows`` pairs each non-empty row's Excel row number with its trimmed cells."""
+    """One table as read: its header and, on demand, its non-empty data rows.
+
+    :meth:`rows` pairs each row's Excel row number with its trimmed cells. A CSV is parsed again on
+    each call rather than kept as a list: the checks walk it once, and a 100,000-row table then never
+    sits in memory as cells. ``formulas`` names, by row number, the columns (0-based) whose XLSX cell
+    holds a formula; such a cell's text is the formula, not a value.
+    """
 
     kind: str
     file: str
     header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    data: Callable[[], Iterator[Row]] = field(repr=False, compare=False)
+    formulas: Mapping[int, frozenset[int]] = field(default_factory=dict)
+
+    def rows(self) -> Iterator[Row]:
+        """The data rows (after the header); raises :class:`UnreadableTable` if parsing fails later."""
+        return self.data()
 
 
 @dataclass(frozen=True)
@@ -67,8 +90,12 @@ def header_recognised(kind: str, line: str) -> bool:
         cells = next(csv.reader([line]), [])
     except csv.Error:
         return False
+    return _names_id_column(kind, cells)
+
+
+def _names_id_column(kind: str, cells: Sequence[Any]) -> bool:
     index = _HEADER_INDEX[kind]
-    return any(index.get(normalise_label(cell)) == _ID_COLUMN[kind] for cell in cells)
+    return any(index.get(normalise_label(_cell_text(cell))) == _ID_COLUMN[kind] for cell in cells)
 
 
 def _kind_from_name(name: str) -> str | None:
@@ -92,33 +119,45 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _table(
-    kind: str, file: str, records: Sequence[Sequence[Any]], *, texts: bool = False
-) -> RawTable | Finding:
-    """The raw table from records (header first); a finding when there is no header or no row.
-
-    ``texts`` says the cells are already trimmed strings (CSV), which saves a call per cell.
-    """
-    numbered = [
-        (n, tuple(record) if texts else tuple(_cell_text(c) for c in record))
-        for n, record in enumerate(records, start=1)
-    ]
-    numbered = [(n, cells) for n, cells in numbered if any(cells)]
-    if not numbered or numbered[0][0] != 1:
+def _first_rows(records: Iterator[Row], file: str) -> tuple[str, ...] | Finding:
+    """The header from the first records; a finding when there is no header or no data row."""
+    first = next(records, None)
+    if first is None:
+        return Finding(file, None, None, "empty_file")
+    if first[0] != 1:
         # Excel's row numbers only mean something when the header is row 1.
-        return Finding(file, None, None, "empty_file" if not numbered else "header_not_first_row")
-    header, rows = numbered[0][1], tuple(numbered[1:])
-    if not rows:
+        return Finding(file, None, None, "header_not_first_row")
+    if next(records, None) is None:
         return Finding(file, None, None, "no_rows")
-    return RawTable(kind=kind, file=file, header=header, rows=rows)
+    return first[1]
+
+
+def _csv_records(text: str) -> Iterator[Row]:
+    """Every non-empty record with its number (a line break inside a quoted cell is still one row)."""
+    for n, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        cells = tuple(map(str.strip, record))
+        if any(cells):
+            yield n, cells
+
+
+def _csv_data(file: str, text: str) -> Iterator[Row]:
+    records = _csv_records(text)
+    try:
+        next(records)  # the header
+        yield from records
+    except csv.Error as exc:
+        raise UnreadableTable(Finding(file, None, None, "unreadable_csv", {"detail": str(exc)})) from None
 
 
 def _parse_csv(kind: str, file: str, text: str) -> RawTable | Finding:
+    """The table's header and a way to walk its rows: only the first two records are parsed here."""
     try:
-        records = [[cell.strip() for cell in record] for record in csv.reader(io.StringIO(text, newline=""))]
+        header = _first_rows(_csv_records(text), file)
     except csv.Error as exc:
         return Finding(file, None, None, "unreadable_csv", {"detail": str(exc)})
-    return _table(kind, file, records, texts=True)
+    if isinstance(header, Finding):
+        return header
+    return RawTable(kind=kind, file=file, header=header, data=partial(_csv_data, file, text))
 
 
 def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:
@@ -155,10 +194,62 @@ def _unzip(name: str, data: bytes) -> dict[str, bytes] | Finding:
         return Finding(name, None, None, "unreadable_zip")
 
 
+def _sheet_table(kind: str, file: str, sheet: Any) -> RawTable | Finding:
+    """A worksheet streamed row by row (read-only mode), kept as trimmed texts and formula marks."""
+    rows: list[Row] = []
+    formulas: dict[int, frozenset[int]] = {}
+    for n, cells in enumerate(sheet.iter_rows(), start=1):
+        texts = tuple(_cell_text(cell.value) for cell in cells)
+        if not any(texts):
+            continue
+        marked = frozenset(i for i, cell in enumerate(cells) if cell.data_type == "f")
+        if marked:
+            formulas[n] = marked
+        rows.append((n, texts))
+    header = _first_rows(iter(rows), file)
+    if isinstance(header, Finding):
+        return header
+    return RawTable(kind=kind, file=file, header=header, data=partial(islice, rows, 1, None),
+                    formulas=formulas)
+
+
 _SHEET_NAMES = {
     STAFF: ("staff", "教職工", "教职工"),
     STUDENTS: ("students", "student", "學生", "学生"),
 }
+
+
+def _choose_sheets(book: Any) -> dict[str, str]:
+    """Which sheet holds which table: its name, else a name hinting at one kind (``學生名單``), else
+    a header naming the kind's id column (a workbook left with ``Sheet1`` and ``Sheet2``).
+
+    The same rules as for CSV files; a rule that fits two sheets decides nothing.
+    """
+    by_name = {sheet.strip().casefold(): sheet for sheet in book.sheetnames}
+    chosen: dict[str, str] = {}
+    for kind in KINDS:
+        wanted = (s.casefold() for s in _SHEET_NAMES[kind])
+        sheet = next((by_name[s] for s in wanted if s in by_name), None)
+        if sheet is not None:
+            chosen[kind] = sheet
+
+    def first_row(sheet: str) -> Sequence[Any]:
+        rows = getattr(book[sheet], "iter_rows", None)  # a chart sheet has none
+        return next(rows(max_row=1, values_only=True), ()) if rows is not None else ()
+
+    rules: tuple[Callable[[str, str], bool], ...] = (
+        lambda kind, sheet: _kind_from_name(sheet) == kind,
+        lambda kind, sheet: _names_id_column(kind, first_row(sheet)),
+    )
+    for fits in rules:
+        for kind in KINDS:
+            if kind in chosen:
+                continue
+            free = [s for s in book.sheetnames if s not in chosen.values()]
+            fitting = [s for s in free if fits(kind, s)]
+            if len(fitting) == 1:
+                chosen[kind] = fitting[0]
+    return chosen
 
 
 def _read_xlsx(name: str, data: bytes) -> tuple[list[RawTable], list[Finding], set[str]]:
@@ -176,26 +267,29 @@ def _read_xlsx(name: str, data: bytes) -> tuple[list[RawTable], list[Finding], s
     findings: list[Finding] = []
     sheets: set[str] = set()
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Not data_only: a formula must be seen as one (its cached value may be missing or stale).
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         try:
-            by_name = {sheet.strip().casefold(): sheet for sheet in book.sheetnames}
+            chosen = _choose_sheets(book)
             for kind in KINDS:
-                wanted = (s.casefold() for s in _SHEET_NAMES[kind])
-                sheet = next((by_name[s] for s in wanted if s in by_name), None)
+                sheet = chosen.get(kind)
                 if sheet is None:
-                    findings.append(Finding(name, None, None, "missing_sheet", {"sheet": kind}))
+                    params = {"sheet": kind, "sheets": ", ".join(book.sheetnames)}
+                    findings.append(Finding(name, None, None, "missing_sheet", params))
                     sheets.add(kind)
                     continue
                 sheets.add(kind)
-                records = list(book[sheet].iter_rows(values_only=True))
-                result = _table(kind, f"{name} [{sheet}]", records)
+                result = _sheet_table(kind, f"{name} [{sheet}]", book[sheet])
                 if isinstance(result, Finding):
                     findings.append(result)
                 else:
                     tables.append(result)
         finally:
             book.close()
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError):
+    except (
+        InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, OSError,
+        EOFError,
+    ):  # AttributeError: a chart sheet where a worksheet should be
         return [], [Finding(name, None, None, "unreadable_xlsx")], set()
     return tables, findings, sheets
 

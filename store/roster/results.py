@@ -99,6 +99,6 @@ ROW_CODES = frozenset({
     "missing_value", "too_long", "duplicate_id", "class_in_two_grades", "unknown_role", "unknown_school",
     "district_role_with_school", "missing_head_of", "head_of_without_role", "unknown_class",
     "two_head_teachers", "missing_grades", "unknown_grade", "leader_many_grades", "bad_phone",
-    "duplicate_phone", "bad_language", "unknown_focus", "wrong_focus_list",
+    "duplicate_phone", "bad_language", "unknown_focus", "wrong_focus_list", "formula_cell",
 })
 FINDING_CODES = FILE_CODES | HEADER_CODES | ROW_CODES

@@ -6,11 +6,13 @@ then checked against them (a head teacher's class must exist in their school, an
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from store.phones import PhoneBook
 from store.roster.labels import (
     LANGUAGE_LABELS,
     NO_SCHOOL,
@@ -26,7 +28,7 @@ from store.roster.labels import (
     normalise_label,
     split_list,
 )
-from store.roster.read import STAFF, STUDENTS, RawTable, RosterSource
+from store.roster.read import STAFF, STUDENTS, RawTable, RosterSource, UnreadableTable
 from store.roster.results import Finding, Severity
 from store.vocab import DISTRICT_ROLES, Role
 
@@ -37,8 +39,7 @@ PHONE_PUNCTUATION = re.compile(r"[\s\-]")  # "138-0000-0042" and "138 0000 0042"
 LEADER_MAX_GRADES = 2
 
 
-@dataclass(frozen=True)
-class StudentRecord:
+class StudentRecord(NamedTuple):
     external_id: str
     name: str
     school: str
@@ -47,8 +48,7 @@ class StudentRecord:
     focus: frozenset[str]
 
 
-@dataclass(frozen=True)
-class StaffRecord:
+class StaffRecord(NamedTuple):
     external_id: str
     name: str
     school: str | None  # None for district people
@@ -74,6 +74,9 @@ class CheckedRoster:
     @property
     def accepted(self) -> bool:
         return not any(f.is_error for f in self.findings)
+
+
+NO_TAGS: frozenset[str] = frozenset()
 
 
 class _Table:
@@ -103,6 +106,8 @@ class _Table:
         self.missing = [key for key in required if key not in self.position]
         for key in self.missing:
             self.finding(1, key, "missing_column", key=key)
+        self.width = max(self.position.values(), default=-1) + 1
+        self._used = {i: self.header[key] for key, i in self.position.items()}
 
     @property
     def usable(self) -> bool:
@@ -113,9 +118,35 @@ class _Table:
     ) -> None:
         self.findings.append(Finding(self.raw.file, row, column, code, params, severity))
 
+    def padded(self, cells: tuple[str, ...]) -> tuple[str, ...]:
+        """The row with a cell for every column we read (short rows end early in CSV and XLSX)."""
+        short = self.width - len(cells)
+        return cells + ("",) * short if short > 0 else cells
+
+    def formulas(self, row: int, cells: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+        """Blank the row's formula cells in the columns we read, with a finding for each.
+
+        Returns the cells and the headers blanked: whatever else the checks say about those cells
+        (for instance "a value is required") is about the blank, not about the office's mistake.
+        """
+        marked = self.raw.formulas.get(row)
+        if not marked:
+            return cells, frozenset()
+        blanked = {i: self._used[i] for i in sorted(marked) if i in self._used}
+        for header in blanked.values():
+            self.finding(row, header, "formula_cell")
+        return tuple("" if i in blanked else c for i, c in enumerate(cells)), frozenset(blanked.values())
+
+    def forget(self, since: int, columns: frozenset[str]) -> None:
+        """Drop the findings added since ``since`` on ``columns``, except the formula ones."""
+        if columns:
+            self.findings[since:] = [
+                f for f in self.findings[since:] if f.code == "formula_cell" or f.column not in columns
+            ]
+
     def cell(self, cells: tuple[str, ...], key: str) -> str:
         i = self.position.get(key)
-        return cells[i] if i is not None and i < len(cells) else ""
+        return cells[i] if i is not None else ""
 
     def required(self, row: int, cells: tuple[str, ...], keys: tuple[str, ...]) -> dict[str, str]:
         """The row's values of ``keys``; a finding for each empty or too long one."""
@@ -141,53 +172,136 @@ class _Table:
                 self.finding(row, self.header["focus"], "wrong_focus_list", value=item, kind=kind)
             else:
                 self.finding(row, self.header["focus"], "unknown_focus", value=item, kind=kind)
-        return frozenset(tags)
+        return frozenset(tags) if tags else NO_TAGS
 
 
 def check_roster(source: RosterSource) -> CheckedRoster:
-    """Apply every row rule to what was read; file-level findings of ``source`` come first."""
+    """Apply every row rule to what was read, in one pass over each table.
+
+    File-level findings of ``source`` come first. A table that turns out unreadable past its first
+    rows is answered as it would have been had reading it failed at once: its findings and records
+    are dropped for one ``unreadable_csv``.
+    """
+    # 100,000 records are 100,000 new tuples: without this the cycle collector walks them over and
+    # over (a third of the time), though records hold no cycles. Back on as soon as we are done.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(source)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check(source: RosterSource) -> CheckedRoster:
     out = CheckedRoster(findings=list(source.findings))
     students_raw = source.tables.get(STUDENTS)
     staff_raw = source.tables.get(STAFF)
     students_ok = False
     if students_raw is not None:
-        table = _Table(students_raw, STUDENT_HEADER_INDEX, STUDENT_COLUMNS, STUDENT_REQUIRED, out.findings)
-        if table.usable:
-            _check_students(table, out)
-            students_ok = True
+        mark = len(out.findings)
+        students = _Table(students_raw, STUDENT_HEADER_INDEX, STUDENT_COLUMNS, STUDENT_REQUIRED, out.findings)
+        if students.usable:
+            try:
+                _check_students(students, out)
+                students_ok = True
+            except UnreadableTable as exc:
+                out.classes.clear()
+                out.students.clear()
+                out.findings[mark:] = [exc.finding]
     if staff_raw is not None:
-        table = _Table(staff_raw, STAFF_HEADER_INDEX, STAFF_COLUMNS, STAFF_REQUIRED, out.findings)
-        if table.usable:
-            _check_staff(table, out, students_ok)
+        mark = len(out.findings)
+        staff = _Table(staff_raw, STAFF_HEADER_INDEX, STAFF_COLUMNS, STAFF_REQUIRED, out.findings)
+        if staff.usable:
+            try:
+                _check_staff(staff, out, students_ok)
+            except UnreadableTable as exc:
+                out.staff.clear()
+                out.findings[mark:] = [exc.finding]
     return out
 
 
 def _check_students(table: _Table, out: CheckedRoster) -> None:
+    """Every students row; a clean row costs a few comparisons, any other takes the full rules."""
     seen: dict[str, int] = {}
     class_first_row: dict[tuple[str, str], int] = {}
-    for row, cells in table.raw.rows:
-        before = len(out.findings)
-        v = table.required(row, cells, STUDENT_REQUIRED)
-        sid = v["student_id"]
-        if sid:
-            if sid in seen:
-                table.finding(row, table.header["student_id"], "duplicate_id", id=sid, first_row=seen[sid])
-            else:
-                seen[sid] = row
-        school, grade, name = v["school"], v["grade"], v["class"]
-        if school and grade and name:
-            known = out.classes.get((school, name))
-            if known is None:
-                out.classes[(school, name)] = grade
-                class_first_row[(school, name)] = row
-            elif known != grade:
-                table.finding(
-                    row, table.header["grade"], "class_in_two_grades",
-                    cls=name, grade=grade, other_grade=known, first_row=class_first_row[(school, name)],
-                )
-        focus = table.tags(row, cells, STUDENT_FOCUS_LABELS, TEACHER_FOCUS_LABELS, STUDENTS)
-        if len(out.findings) == before:
-            out.students.append(StudentRecord(sid, v["name"], school, grade, name, focus))
+    # One (school, grade, class) tuple per class, shared by its students' records.
+    places: dict[tuple[str, str], tuple[str, str, str]] = {}
+    focus_memo: dict[str, frozenset[str] | None] = {"": NO_TAGS}
+    pos = table.position
+    i_school, i_id, i_name, i_grade, i_class = (pos[k] for k in STUDENT_REQUIRED)
+    i_focus = pos.get("focus")
+    m_id, m_name, m_school = MAX_LENGTH["student_id"], MAX_LENGTH["name"], MAX_LENGTH["school"]
+    m_grade, m_class = MAX_LENGTH["grade"], MAX_LENGTH["class"]
+    width, formulas = table.width, table.raw.formulas
+    append = out.students.append
+    for row, cells in table.raw.rows():
+        if len(cells) < width:
+            cells = table.padded(cells)
+        school, sid, name, grade, cls = cells[i_school], cells[i_id], cells[i_name], cells[i_grade], \
+            cells[i_class]
+        focus_cell = cells[i_focus] if i_focus is not None else ""
+        focus = focus_memo[focus_cell] if focus_cell in focus_memo else _memo_focus(focus_memo, focus_cell)
+        place = places.get((school, cls))
+        if (
+            school and sid and name and grade and cls and focus is not None and sid not in seen
+            and (place is None or place[1] == grade) and not (formulas and row in formulas)
+            and len(sid) <= m_id and len(name) <= m_name and len(school) <= m_school
+            and len(grade) <= m_grade and len(cls) <= m_class
+        ):
+            seen[sid] = row
+            if place is None:
+                place = places[(school, cls)] = (school, grade, cls)
+                out.classes[(school, cls)] = grade
+                class_first_row[(school, cls)] = row
+            append(StudentRecord(sid, name, *place, focus))
+        else:
+            _student_row(table, out, row, cells, seen, class_first_row, places)
+
+
+def _memo_focus(memo: dict[str, frozenset[str] | None], cell: str) -> frozenset[str] | None:
+    """The tags of a focus cell when every label is a student one; None sends the row to the full rules."""
+    tags = set()
+    for item in split_list(cell):
+        tag = STUDENT_FOCUS_LABELS.get(normalise_label(item))
+        if tag is None:
+            memo[cell] = None
+            return None
+        tags.add(tag)
+    memo[cell] = frozenset(tags) if tags else NO_TAGS
+    return memo[cell]
+
+
+def _student_row(
+    table: _Table, out: CheckedRoster, row: int, cells: tuple[str, ...], seen: dict[str, int],
+    class_first_row: dict[tuple[str, str], int], places: dict[tuple[str, str], tuple[str, str, str]],
+) -> None:
+    """One students row under every rule, each mistake a finding."""
+    before = len(out.findings)
+    cells, blanked = table.formulas(row, cells)
+    v = table.required(row, cells, STUDENT_REQUIRED)
+    sid = v["student_id"]
+    if sid:
+        if sid in seen:
+            table.finding(row, table.header["student_id"], "duplicate_id", id=sid, first_row=seen[sid])
+        else:
+            seen[sid] = row
+    school, grade, name = v["school"], v["grade"], v["class"]
+    if school and grade and name:
+        known = out.classes.get((school, name))
+        if known is None:
+            out.classes[(school, name)] = grade
+            class_first_row[(school, name)] = row
+            places[(school, name)] = (school, grade, name)
+        elif known != grade:
+            table.finding(
+                row, table.header["grade"], "class_in_two_grades",
+                cls=name, grade=grade, other_grade=known, first_row=class_first_row[(school, name)],
+            )
+    focus = table.tags(row, cells, STUDENT_FOCUS_LABELS, TEACHER_FOCUS_LABELS, STUDENTS)
+    table.forget(before, blanked)
+    if len(out.findings) == before:
+        out.students.append(StudentRecord(sid, v["name"], school, grade, name, focus))
 
 
 def _check_staff(table: _Table, out: CheckedRoster, students_ok: bool) -> None:
@@ -195,10 +309,11 @@ def _check_staff(table: _Table, out: CheckedRoster, students_ok: bool) -> None:
     grades = {(school, grade) for (school, _), grade in out.classes.items()}
     seen: dict[str, int] = {}
     heads: dict[tuple[str, str], tuple[str, int]] = {}
-    phones: dict[str, tuple[str, int]] = {}
+    phones: PhoneBook[tuple[str, int]] = PhoneBook()  # (staff id, row), matched as registration does
     h = table.header
-    for row, cells in table.raw.rows:
+    for row, cells in table.raw.rows():
         before = len(out.findings)
+        cells, blanked = table.formulas(row, table.padded(cells))
         v = table.required(row, cells, ("staff_id", "name", "roles"))
         staff_id = v["staff_id"]
         if staff_id:
@@ -269,11 +384,11 @@ def _check_staff(table: _Table, out: CheckedRoster, students_ok: bool) -> None:
         if phone is not None:
             if not PHONE.fullmatch(phone):
                 table.finding(row, h["phone"], "bad_phone", value=table.cell(cells, "phone"))
-            elif phone in phones and phones[phone][0] != staff_id:
+            elif shared := next((m for m in phones.matches(phone) if m[0] != staff_id), None):
                 table.finding(row, h["phone"], "duplicate_phone", severity=Severity.WARNING,
-                              other=phones[phone][0], first_row=phones[phone][1])
+                              other=shared[0], first_row=shared[1])
             else:
-                phones[phone] = (staff_id, row)
+                phones.add(phone, (staff_id, row))
 
         language_cell = table.cell(cells, "language")
         language = LANGUAGE_LABELS.get(normalise_label(language_cell)) if language_cell else None
@@ -281,6 +396,7 @@ def _check_staff(table: _Table, out: CheckedRoster, students_ok: bool) -> None:
             table.finding(row, h["language"], "bad_language", value=language_cell)
 
         focus = table.tags(row, cells, TEACHER_FOCUS_LABELS, STUDENT_FOCUS_LABELS, STAFF)
+        table.forget(before, blanked)
         if not any(f.is_error for f in out.findings[before:]):
             out.staff.append(StaffRecord(
                 staff_id, v["name"], school, frozenset(roles), frozenset(head_of), frozenset(teaches),
