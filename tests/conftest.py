@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from sandbox import BotApiStandIn, World
 from store.clock import FixedClock
 from store.installation import StoreHandle, load_campaign, open_store
 from store.roster import sample
-from tests.e2e import bot_settings, postgres_database, running_bot
+from tests.e2e import bot_settings, group_leaks, postgres_database, running_bot
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_ROSTER = sample.SAMPLE_ROSTER  # shipped in the package for `twovisits demo`
@@ -82,3 +82,17 @@ async def bot(
     """The real Application polling the stand-in, on the same database as ``store``."""
     async with running_bot(bot_settings(standin, database_url), clock) as app:
         yield app
+
+
+@pytest.fixture(autouse=True)
+def _groups_see_no_student_names(request: pytest.FixtureRequest) -> Iterator[None]:
+    """SPEC: groups get aggregates only. After every test that ran the stand-in, no message the bot
+    sent into a group chat may hold a student name of the test's database or a focus tag."""
+    if "standin" not in request.fixturenames:
+        yield
+        return
+    standin: BotApiStandIn = request.getfixturevalue("standin")
+    url = request.getfixturevalue("database_url") if "database_url" in request.fixturenames else None
+    yield
+    leaks = group_leaks(standin, url)
+    assert not leaks, "student names or focus tags sent into a group:\n" + "\n".join(leaks)
