@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.commands import fallback, groups, lang, records, roster_upload, start
+from bot.commands import coverage, fallback, groups, lang, records, roster_upload, start
 from bot.context import BotContext
 from bot.conversations.visit import build_visit_conversation
 from bot.errors import on_error
@@ -27,6 +27,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         # private /lang and /help below still take private chats), the bot added or removed, a group
         # upgraded to a supergroup.
         *groups.handlers(),
+        *coverage.handlers(),  # /coverage in groups and in private, and its trend button
         *start.handlers(),  # /start, shared contact, /help
         *lang.handlers(),  # /lang and its buttons
         *records.handlers(),  # /my, /myvisits and their buttons

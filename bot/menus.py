@@ -27,6 +27,7 @@ _TEACHER = [
     ("myvisits", N_("My recent visits")),
 ]
 _CADRE = [("interview", N_("Log a teacher interview"))]
+_COVERAGE = [("coverage", N_("Coverage chart"))]  # every registered person: their scope's chart
 _NEWCOMER = [("start", N_("Register with the bot"))]
 
 
@@ -42,13 +43,22 @@ def commands_for(locale: Locale, roles: Iterable[Role] | None) -> list[BotComman
             entries += _TEACHER
         if role_set & CADRE_ROLES:
             entries += _CADRE
+        entries += _COVERAGE
     entries += _COMMON
     return [BotCommand(name, _(description)) for name, description in entries]
 
 
+_GROUP = [
+    ("coverage", N_("Coverage chart of this group's school")),
+    ("bind", N_("Bind this group to your school")),
+    ("unbind", N_("Unbind this group")),
+    ("lang", N_("Language of this group")),
+]
+
+
 def group_commands(locale: Locale) -> list[BotCommand]:
     _ = translator(locale).gettext
-    return [BotCommand("help", _(_COMMON[0][1]))]
+    return [BotCommand(name, _(text)) for name, text in _GROUP] + [BotCommand("help", _(_COMMON[0][1]))]
 
 
 async def set_default_menus(bot: Bot, default: Locale) -> None:

@@ -18,7 +18,7 @@ from sandbox import BotApiStandIn, World
 from store.clock import FixedClock
 from store.installation import StoreHandle, load_campaign, open_store
 from store.roster import sample
-from tests.e2e import bot_settings, postgres_database, running_bot
+from tests.e2e import bot_settings, group_leaks, postgres_database, running_bot
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_ROSTER = sample.SAMPLE_ROSTER  # shipped in the package for `twovisits demo`
@@ -110,3 +110,17 @@ async def bot(
     with no_error_logged():
         async with running_bot(bot_settings(standin, database_url), clock) as app:
             yield app
+
+
+@pytest.fixture(autouse=True)
+def _groups_see_no_student_names(request: pytest.FixtureRequest) -> Iterator[None]:
+    """SPEC: groups get aggregates only. After every test that ran the stand-in, no message the bot
+    sent into a group chat may hold a student name of the test's database or a focus tag."""
+    if "standin" not in request.fixturenames:
+        yield
+        return
+    standin: BotApiStandIn = request.getfixturevalue("standin")
+    url = request.getfixturevalue("database_url") if "database_url" in request.fixturenames else None
+    yield
+    leaks = group_leaks(standin, url)
+    assert not leaks, "student names or focus tags sent into a group:\n" + "\n".join(leaks)

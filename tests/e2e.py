@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -107,3 +108,47 @@ class BotProcess:
     def log(self) -> str:
         path = self.workdir / "bot.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def forbidden_in_groups(database_url: str | None) -> set[str]:
+    """What no group message may contain: every student name of the test's database (SQLite) and
+    every student focus tag, as a code and as a label in each locale."""
+    from bot.i18n import translator
+    from bot.text import FOCUS_LABELS
+    from store.vocab import Locale, StudentFocus
+
+    words: set[str] = set()
+    for tag in StudentFocus:
+        words.add(tag.value)
+        words |= {translator(loc).gettext(FOCUS_LABELS[tag.value]) for loc in Locale}
+    if database_url and database_url.startswith("sqlite"):
+        path = make_url(database_url).database
+        if path and Path(path).exists():
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                try:
+                    words |= {name for (name,) in db.execute("SELECT name FROM students")}
+                except sqlite3.OperationalError:  # not migrated: no students to leak
+                    pass
+    return {w for w in words if len(w) >= 2}
+
+
+def group_leaks(standin: BotApiStandIn, database_url: str | None) -> list[str]:
+    """Every group message the bot sent (texts, captions, buttons) that names a student or a focus tag."""
+    forbidden = forbidden_in_groups(database_url)
+    leaks = []
+    for state in standin.bots:
+        for chat_id, chat in state.chats.items():
+            if chat_id >= 0:
+                continue
+            for message in chat.log:
+                if not message.from_bot:
+                    continue
+                shown = " ".join([message.text, message.caption or "", *message.buttons])
+                leaks += [f"chat {chat_id}: {w!r} in {shown[:200]!r}" for w in forbidden if w in shown]
+    return leaks
+
+
+def database_url_of(store: object) -> str:
+    """The URL of a store's database (for checks that read it directly)."""
+    engine = store.engine
+    return str(engine.url.render_as_string(hide_password=False))
