@@ -1,45 +1,71 @@
 """Callback data: short, versioned, built and parsed only here.
 
-Form: ``v1:<family>:<action>[:<arg>…]``, ids only (never names: the limit is 64 bytes). Flows put a
-step nonce among the args so a tap on an old message is recognised as stale.
+Form: ``v1:<family>:<action>[:<arg>…]``, ids only (never names: the limit is 64 bytes). Each family
+declares the chats its buttons may run in: personal buttons (records, the visit flow, edit, delete)
+only in a private chat, since a modified client can send any data on any message, a group's included.
+:func:`parse` enforces it and turns the data into typed fields with bounded integers; anything else is
+stale. Flows put a step nonce among the args so a tap on an old message is recognised as stale.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 VERSION = "v1"
 MAX_BYTES = 64
 _SAFE = re.compile(r"^[A-Za-z0-9_.\-]*$")
+# Ids, pages, minutes: well inside SQLite's and PostgreSQL's 64-bit integers.
+_INT = re.compile(r"^-?[0-9]{1,15}$")
+
+PRIVATE_ONLY = frozenset({"private"})
+GROUPS_TOO = frozenset({"private", "group", "supergroup"})
 
 
 class BadCallbackData(ValueError):
-    """Not ours, another version, or malformed."""
+    """Not ours, another version, malformed, or out of range: a stale button."""
+
+
+class WrongChat(Exception):
+    """A family's button tapped in a chat it may not run in (a personal button in a group)."""
+
+    def __init__(self, family: Family) -> None:
+        super().__init__(family.name)
+        self.family = family
 
 
 @dataclass(frozen=True)
-class CallbackData:
-    family: str
-    action: str
-    args: tuple[str, ...] = ()
+class Family:
+    """A group of buttons handled together, and the chat types they may run in."""
 
-    def arg(self, index: int) -> str:
-        try:
-            return self.args[index]
-        except IndexError:
-            raise BadCallbackData(f"missing argument {index}") from None
+    name: str
+    chats: frozenset[str]
 
-    def int_arg(self, index: int) -> int:
-        try:
-            return int(self.arg(index))
-        except ValueError:
-            raise BadCallbackData(f"argument {index} is not a number") from None
+    @property
+    def pattern(self) -> str:
+        """The regex a CallbackQueryHandler uses to take this family's buttons."""
+        return rf"^{VERSION}:{re.escape(self.name)}:"
+
+    def runs_in(self, chat_type: str | None) -> bool:
+        return chat_type in self.chats
 
 
-def encode(family: str, action: str, *args: object) -> str:
+LANG = Family("lang", GROUPS_TOO)  # /lang's buttons; a group may choose its language
+RECORDS = Family("rec", PRIVATE_ONLY)  # /myvisits: paging, delete and its confirmation
+FLOW = Family("visit", PRIVATE_ONLY)  # the visit conversation's steps
+SAVED = Family("vs", PRIVATE_ONLY)  # under a saved visit, and /myvisits' Edit
+VISIT_CLASS = Family("vc", PRIVATE_ONLY)  # "log a visit in this class" (nudges)
+# Leaders' buttons show aggregates only, so they may run in groups; each handler checks the tapper's
+# permission again (a modified client can send any data).
+COVERAGE = Family("cov", GROUPS_TOO)  # the chart's "trend" button
+GROUP_LANG = Family("glang", GROUPS_TOO)  # /lang in a group: the group's language
+FAMILIES = {f.name: f for f in (LANG, RECORDS, FLOW, SAVED, VISIT_CLASS, COVERAGE, GROUP_LANG)}
+
+
+def encode(family: Family, action: str, *args: object) -> str:
     """Build callback data; raises ValueError if a part is unsafe or the result is too long."""
-    parts = [VERSION, family, action, *(str(a) for a in args)]
+    parts = [VERSION, family.name, action, *(str(a) for a in args)]
     for part in parts:
         if ":" in part or not _SAFE.match(part):
             raise ValueError(f"unsafe callback data part {part!r}")
@@ -49,24 +75,212 @@ def encode(family: str, action: str, *args: object) -> str:
     return data
 
 
-def decode(data: str | None) -> CallbackData:
-    """Parse callback data built by :func:`encode`."""
-    if not data:
-        raise BadCallbackData("empty")
+def bounded_int(text: str) -> int:
+    """An integer argument; anything else, or a number too large for an id, is stale."""
+    if not _INT.match(text):
+        raise BadCallbackData(f"not a bounded integer: {text[:20]!r}")
+    return int(text)
+
+
+# --- typed taps -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LangTap:
+    locale: str
+
+
+@dataclass(frozen=True)
+class RecordsPageTap:
+    """Show a page of /myvisits (also "Keep it" after Delete)."""
+
+    page: int
+    anchor: int
+
+
+@dataclass(frozen=True)
+class RecordsDeleteTap:
+    visit_id: int
+    page: int
+    anchor: int
+
+
+@dataclass(frozen=True)
+class RecordsConfirmTap:
+    visit_id: int
+    minute: int  # when the question was asked, in minutes since the epoch
+    page: int
+    anchor: int
+
+
+SavedAction = Literal["edit", "ledit", "again", "done"]
+
+
+@dataclass(frozen=True)
+class SavedTap:
+    """Edit (``edit`` from the saved card, ``ledit`` from /myvisits), another in the class, done."""
+
+    action: SavedAction
+    target: int  # a visit id; a class id for "again"
+
+
+@dataclass(frozen=True)
+class FlowTap:
+    """A button of the visit flow: its flow nonce and step, the action and its arguments."""
+
+    flow: str
+    step: int
+    action: str
+    args: tuple[str, ...]
+
+    def arg(self, index: int = 0) -> str:
+        try:
+            return self.args[index]
+        except IndexError:
+            raise BadCallbackData(f"missing argument {index}") from None
+
+    def int_arg(self, index: int = 0) -> int:
+        return bounded_int(self.arg(index))
+
+
+@dataclass(frozen=True)
+class VisitClassTap:
+    class_id: int
+
+
+@dataclass(frozen=True)
+class CoverageTrendTap:
+    """The trend picture of the coverage view ``view`` (a view kind) of ``target`` (its id)."""
+
+    view: str
+    target: int
+
+
+@dataclass(frozen=True)
+class GroupLangTap:
+    locale: str
+
+
+Tap = (
+    LangTap | RecordsPageTap | RecordsDeleteTap | RecordsConfirmTap | SavedTap | FlowTap | VisitClassTap
+    | CoverageTrendTap | GroupLangTap
+)
+
+
+def _ints(args: list[str], count: int) -> list[int]:
+    if len(args) != count:
+        raise BadCallbackData(f"expected {count} arguments")
+    return [bounded_int(a) for a in args]
+
+
+def _records(action: str, args: list[str]) -> Tap:
+    if action in ("pg", "keep"):
+        return RecordsPageTap(*_ints(args, 2))
+    if action == "del":
+        return RecordsDeleteTap(*_ints(args, 3))
+    if action == "yes":
+        return RecordsConfirmTap(*_ints(args, 4))
+    raise BadCallbackData(f"unknown records action {action!r}")
+
+
+def _saved(action: str, args: list[str]) -> Tap:
+    if action not in ("edit", "ledit", "again", "done"):
+        raise BadCallbackData(f"unknown saved-card action {action!r}")
+    (target,) = _ints(args, 1)
+    return SavedTap(action, target)  # type: ignore[arg-type]  # checked just above
+
+
+def _flow(action: str, args: list[str]) -> Tap:
+    if len(args) < 2:
+        raise BadCallbackData("a flow button without its flow and step")
+    return FlowTap(flow=args[0], step=bounded_int(args[1]), action=action, args=tuple(args[2:]))
+
+
+def family_of(data: str | None) -> Family | None:
+    """The family callback data claims, without checking the rest."""
+    parts = (data or "").split(":")
+    return FAMILIES.get(parts[1]) if len(parts) >= 3 and parts[0] == VERSION else None
+
+
+def parse(data: str | None, chat_type: str | None) -> Tap:
+    """Parse callback data tapped in a chat of ``chat_type``.
+
+    Raises :class:`WrongChat` for a known family outside its chats (before looking at the rest), and
+    :class:`BadCallbackData` for anything not built by this module's builders.
+    """
+    family = family_of(data)
+    if family is None or data is None:
+        raise BadCallbackData("not one of our buttons")
+    if not family.runs_in(chat_type):
+        raise WrongChat(family)
     parts = data.split(":")
-    if len(parts) < 3 or parts[0] != VERSION:
-        raise BadCallbackData(f"not a {VERSION} callback: {data!r}")
-    return CallbackData(family=parts[1], action=parts[2], args=tuple(parts[3:]))
+    if any(not _SAFE.match(p) for p in parts) or len(data.encode()) > MAX_BYTES:
+        raise BadCallbackData("malformed")
+    action, args = parts[2], parts[3:]
+    if family is LANG and action == "set" and len(args) == 1:
+        return LangTap(args[0])
+    if family is RECORDS:
+        return _records(action, args)
+    if family is SAVED:
+        return _saved(action, args)
+    if family is FLOW:
+        return _flow(action, args)
+    if family is VISIT_CLASS and not args:
+        return VisitClassTap(bounded_int(action))
+    if family is COVERAGE and action == "trend" and len(args) == 2:
+        return CoverageTrendTap(args[0], bounded_int(args[1]))
+    if family is GROUP_LANG and action == "set" and len(args) == 1:
+        return GroupLangTap(args[0])
+    raise BadCallbackData("unknown button")
 
 
-def pattern(family: str) -> str:
-    """The regex a CallbackQueryHandler uses to take one family's buttons."""
-    return rf"^{VERSION}:{re.escape(family)}:"
+# --- builders -----------------------------------------------------------------------------------------
 
 
-# --- Leaders' group buttons (issue 8) ------------------------------------------------------------
-# These families may run in group chats: they show aggregates only, and each handler checks the
-# tapper's permission again (a modified client can send any data).
-COVERAGE_FAMILY = "cov"  # the chart's "trend" button: v1:cov:trend:<view>:<id>
-GROUP_LANG_FAMILY = "glang"  # /lang in a group: v1:glang:set:<locale>
-GROUP_FAMILIES = frozenset({COVERAGE_FAMILY, GROUP_LANG_FAMILY})
+def lang_data(locale: str) -> str:
+    return encode(LANG, "set", locale)
+
+
+def records_page_data(page: int, anchor: int) -> str:
+    return encode(RECORDS, "pg", page, anchor)
+
+
+def records_keep_data(page: int, anchor: int) -> str:
+    return encode(RECORDS, "keep", page, anchor)
+
+
+def records_delete_data(visit_id: int, page: int, anchor: int) -> str:
+    return encode(RECORDS, "del", visit_id, page, anchor)
+
+
+def records_confirm_data(visit_id: int, minute: int, page: int, anchor: int) -> str:
+    return encode(RECORDS, "yes", visit_id, minute, page, anchor)
+
+
+def saved_data(action: SavedAction, target: int) -> str:
+    return encode(SAVED, action, target)
+
+
+def is_saved_edit(data: object) -> bool:
+    """Whether ``data`` is a saved card's Edit button (kept when the card's other buttons go)."""
+    return isinstance(data, str) and data.startswith(f"{VERSION}:{SAVED.name}:edit:")
+
+
+def flow_data(flow: str, step: int, action: str, *args: object) -> str:
+    return encode(FLOW, action, flow, step, *args)
+
+
+def visit_class_data(class_id: int) -> str:
+    """A button that starts a student visit in this class, at the people step."""
+    data = f"{VERSION}:{VISIT_CLASS.name}:{int(class_id)}"
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def coverage_trend_data(view: str, target: int) -> str:
+    return encode(COVERAGE, "trend", view, target)
+
+
+def group_lang_data(locale: str) -> str:
+    return encode(GROUP_LANG, "set", locale)

@@ -7,8 +7,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot import edges
+from bot.callback_data import BadCallbackData, Tap, WrongChat, parse
 from bot.i18n import Translator, choose_locale, translator
 from bot.services import Services
+from bot.text import expired_text, left_roster_text, not_registered_text, private_only_text
 from store.accounts import AccountInfo, account_for, preference_for
 from store.clock import Clock
 from store.installation import StoreHandle
@@ -33,6 +36,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self._account: AccountInfo | None = None
         self._account_loaded = False
+        self._left_roster = False
         self._translator: Translator | None = None
         self._scope: Scope | None = None
 
@@ -56,12 +60,19 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
                 async with self.store.sessions() as session:
                     account = await account_for(session=session, telegram_user_id=user.id)
                 self._account = account if account is not None and account.active else None
+                self._left_roster = account is not None and not account.active
             self._account_loaded = True
         return self._account
+
+    async def left_roster(self, update: object) -> bool:
+        """Whether the sender was registered but is no longer on the roster (deactivated)."""
+        await self.account(update)
+        return self._left_roster
 
     def forget_account(self) -> None:
         """After binding or /lang, look the person up again."""
         self._account, self._account_loaded, self._translator, self._scope = None, False, None, None
+        self._left_roster = False
 
     async def scope(self, update: object) -> Scope | None:
         if self._scope is None:
@@ -91,3 +102,37 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
             )
             self._translator = translator(locale)
         return self._translator
+
+
+async def stranger_text(update: Update, context: BotContext) -> str:
+    """Why the sender may not use personal commands: not registered, or no longer on the roster."""
+    tr = await context.tr(update)
+    return left_roster_text(tr) if await context.left_roster(update) else not_registered_text(tr)
+
+
+async def scope_or_explain(update: Update, context: BotContext) -> Scope | None:
+    """The person's scope; for someone not (or no longer) on the roster, None after saying so."""
+    scope = await context.scope(update)
+    if scope is None:
+        text = await stranger_text(update, context)
+        if update.callback_query is not None:
+            await edges.answer(update.callback_query, text, show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(text)
+    return scope
+
+
+async def read_tap(update: Update, context: BotContext) -> Tap | None:
+    """The tapped button's typed data; None once answered: a stale button ("expired"), or a personal
+    button tapped outside a private chat ("private chat only", the message left as it is)."""
+    query = update.callback_query
+    if query is None:
+        return None
+    chat = update.effective_chat
+    try:
+        return parse(query.data, chat.type if chat else None)
+    except WrongChat:
+        await edges.answer(query, private_only_text(await context.tr(update)), show_alert=True)
+    except BadCallbackData:
+        await edges.answer(query, expired_text(await context.tr(update)))
+    return None

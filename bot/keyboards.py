@@ -6,13 +6,12 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
-from bot.callback_data import encode
-
 Button = tuple[str, str]  # (label, callback data)
 
 
-def button(label: str, family: str, action: str, *args: object) -> Button:
-    return (label, encode(family, action, *args))
+def button(label: str, data: str) -> Button:
+    """A button from its label and callback data (built in :mod:`bot.callback_data`)."""
+    return (label, data)
 
 
 def inline(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup:

@@ -35,6 +35,17 @@ def meets(part: int, total: int, target: float) -> bool | None:
     return Fraction(part, total) >= Fraction(str(target))
 
 
+def shortfall(part: int, total: int, target: float) -> int:
+    """How many more of ``total`` must be covered for ``part / total`` to meet ``target`` (0 if met)."""
+    needed = Fraction(str(target)) * total
+    return max(0, -(-needed.numerator // needed.denominator) - part)
+
+
+def whole_percent(part: int, total: int) -> int | None:
+    """``part / total`` in whole percent, rounded down (never shows a target met that is not)."""
+    return part * 100 // total if total else None
+
+
 @dataclass(frozen=True)
 class StudentFigures:
     """Students of a class, grade, school or the district. ``total`` is net of exempt students."""

@@ -173,6 +173,17 @@ class User(_Reader):
         await asyncio.sleep(0)
         return msg
 
+    async def edit(self, message: ChatMessage, text: str) -> None:
+        """Edit one of this user's earlier messages: the bot gets an ``edited_message`` update."""
+        raw = copy.deepcopy(message.raw)
+        raw.pop("entities", None)
+        raw.update(text=text, edit_date=int(raw.get("date", 0)) + 1)
+        if entities := command_entities(text):
+            raw["entities"] = entities
+        message.text = message.html = text
+        self.world.state.enqueue("edited_message", raw, self.info.id)
+        await asyncio.sleep(0)
+
     async def send_document(self, filename: str, data: bytes, mime_type: str | None = None,
                             caption: str | None = None, *, chat: Group | None = None) -> ChatMessage:
         record = self.world.state.add_file(data, "document", filename, mime_type, by_bot=False)
@@ -283,6 +294,16 @@ class User(_Reader):
         state.enqueue("callback_query", payload, self.info.id)
         await asyncio.sleep(0)
         return query_id
+
+    async def tap_data(self, data: str, *, message: ChatMessage | int, chat: Group | None = None,
+                       late: bool = False) -> str:
+        """A forged tap: a callback query with any ``data`` on one of the bot's messages, as a
+        modified client can send (the message need not carry such a button). Returns the query id."""
+        chat_state = self.world.state.chat(self.info.id if chat is None else chat.id)
+        target = self._inline_target(chat_state, message)
+        assert target is not None
+        forged = InlineButton(label="(forged)", callback_data=data)
+        return await self._press_inline(chat_state, target, forged, late=late)
 
     async def callback_answer(self, timeout: float = 10.0) -> CallbackAnswer:
         """The next answerCallbackQuery the bot made for this user's taps."""

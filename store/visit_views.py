@@ -32,10 +32,12 @@ from store.models import (
 )
 from store.people import name_labels
 from store.scopes import Scope
-from store.visit_rules import EDIT_WINDOW, OpinionDraft, VisitDraft
+from store.visit_rules import EDIT_WINDOW, OpinionDraft, VisitDraft, VisitRejected
 from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
 
 SUMMARY_NAMES = 3
+PAGE_SIZE = 10
+NO_ANCHOR, UNKNOWN_ANCHOR = 0, -1  # page anchors: "from the newest", "count back to it"
 
 
 @dataclass(frozen=True)
@@ -256,6 +258,29 @@ async def load_details(session: AsyncSession, scope: Scope, visit: Visit) -> Vis
     )
 
 
+async def own_visit_row(session: AsyncSession, scope: Scope, visit_id: int) -> Visit:
+    """The one ownership check: the visit exists and ``scope``'s person logged it.
+
+    Raises :class:`VisitRejected` ``not_found`` or ``not_yours``; a deleted visit is the caller's
+    concern (deleting it again does nothing, editing it is ``not_found``).
+    """
+    visit = await session.get(Visit, visit_id)
+    if visit is None:
+        raise VisitRejected("not_found")
+    if visit.visitor_id != scope.staff_id:
+        raise VisitRejected("not_yours")
+    return visit
+
+
+async def own_visit(*, session: AsyncSession, scope: Scope, visit_id: int) -> VisitDetails:
+    """The asker's own current visit, to edit or delete; raises :class:`VisitRejected` (``not_found``
+    also for a deleted one, ``not_yours``)."""
+    visit = await own_visit_row(session, scope, visit_id)
+    if visit.deleted_at is not None:
+        raise VisitRejected("not_found")
+    return await load_details(session, scope, visit)
+
+
 async def get_visit(*, session: AsyncSession, scope: Scope, visit_id: int) -> VisitDetails | None:
     """A current (undeleted) visit, if ``scope`` may see it; else None."""
     visit = await session.get(Visit, visit_id)
@@ -307,6 +332,41 @@ async def recent_visits(
             editable=now < visit.created_at + EDIT_WINDOW,
         ))
     return out
+
+
+@dataclass(frozen=True)
+class VisitPage:
+    """A page of the asker's own visits, newest first."""
+
+    visits: tuple[VisitSummary, ...]
+    page: int  # 0: the newest
+    anchor: int  # the visit id this page was read before; NO_ANCHOR for the newest
+    has_older: bool
+
+
+async def visit_page(
+    *, session: AsyncSession, scope: Scope, now: datetime, page: int, anchor: int, size: int = PAGE_SIZE
+) -> VisitPage:
+    """Page ``page`` of the asker's own visits.
+
+    Older pages are read before an anchor (stable while visits are added or deleted); going back to
+    newer ones (``UNKNOWN_ANCHOR``) counts from the newest. A page emptied by deletions shows the one
+    before it.
+    """
+    while True:
+        if page <= 0:
+            page, anchor = 0, NO_ANCHOR
+        elif anchor == UNKNOWN_ANCHOR:
+            newer = await recent_visits(session=session, scope=scope, now=now, limit=page * size)
+            page = -(-len(newer) // size)
+            anchor = newer[-1].id if newer else NO_ANCHOR
+        rows = await recent_visits(
+            session=session, scope=scope, now=now, limit=size + 1,
+            before_id=None if anchor == NO_ANCHOR else anchor,
+        )
+        if rows or page == 0:
+            return VisitPage(tuple(rows[:size]), page, anchor, len(rows) > size)
+        page, anchor = page - 1, UNKNOWN_ANCHOR
 
 
 async def visit_versions(*, session: AsyncSession, scope: Scope, visit_id: int) -> list[VisitVersionInfo]:

@@ -38,6 +38,7 @@ from store.visit_views import (
     VisitVersionInfo,
     get_visit,
     load_details,
+    own_visit_row,
     recent_visits,
     visit_versions,
 )
@@ -241,15 +242,6 @@ async def record_visit(
     return SavedVisit(id=visit.id, created=True, details=await load_details(session, scope, visit))
 
 
-async def _own_visit(session: AsyncSession, scope: Scope, visit_id: int) -> Visit:
-    visit = await session.get(Visit, visit_id)
-    if visit is None:
-        raise VisitRejected("not_found")
-    if visit.visitor_id != scope.staff_id:
-        raise VisitRejected("not_yours")
-    return visit
-
-
 async def edit_visit(
     *, session: AsyncSession, scope: Scope, visit_id: int, draft: VisitDraft, campaign: CampaignInfo,
     now: datetime,
@@ -260,7 +252,7 @@ async def edit_visit(
     Submitting the current content again changes nothing. Raises :class:`VisitRejected`. Commits.
     """
     for attempt in range(2):
-        visit = await _own_visit(session, scope, visit_id)
+        visit = await own_visit_row(session, scope, visit_id)
         if visit.deleted_at is not None:
             raise VisitRejected("not_found")
         if draft.kind.value != visit.kind:
@@ -291,7 +283,7 @@ async def edit_visit(
 async def delete_visit(*, session: AsyncSession, scope: Scope, visit_id: int, now: datetime) -> None:
     """Delete a visit softly (its versions stay); only its visitor may. A pending follow-up is
     cancelled. Deleting it again does nothing. Raises :class:`VisitRejected`. Commits."""
-    visit = await _own_visit(session, scope, visit_id)
+    visit = await own_visit_row(session, scope, visit_id)
     if visit.deleted_at is not None:
         return
     await _snapshot(session, visit, scope, now)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.app import BotApplication
-from bot.callback_data import encode
+from bot.callback_data import saved_data
 from bot.commands.records_views import MAX_TEXT, my_messages
 from bot.i18n import translator
 from sandbox import ChatMessage, User, World
@@ -145,19 +145,19 @@ async def test_myvisits_lists_newest_first_and_pages(
     lines = [line for line in listing.text.splitlines() if line[:1].isdigit()]
     assert len(lines) == 10
     assert lines[0] == "1. 2026-12-18 · 吳欣怡 · 🗣 In person · 👤 one-on-one · 七年級1班"
-    assert ("✏️ Edit 1", encode("vs", "ledit", ids[-1])) in listing.keyboard[0]
+    assert ("✏️ Edit 1", saved_data("ledit", ids[-1])) in listing.keyboard[0]
     assert sum(len(row) for row in listing.keyboard) <= 100 and all(len(r) <= 8 for r in listing.keyboard)
     assert all(len(data.encode()) <= 64 for row in listing.keyboard for _, data in row)
     assert "◀️ Newer" not in listing.buttons
     await teacher.tap("Older ▶️")
     page2 = await teacher.next_reply()
     assert "(page 2)" in page2.text and "◀️ Newer" in page2.buttons and "Older ▶️" in page2.buttons
-    assert ("✏️ Edit 1", encode("vs", "ledit", ids[-11])) in page2.keyboard[0]
+    assert ("✏️ Edit 1", saved_data("ledit", ids[-11])) in page2.keyboard[0]
     await teacher.tap("Older ▶️")
     page3 = await teacher.next_reply()
     assert "1. 2026-12-16 · group talk of 2: 戴詩涵, 沈志明 · 🗣 In person · 七年級1班" in page3.text
     assert "one-on-one" not in page3.text and "Older ▶️" not in page3.buttons
-    assert page3.keyboard[0][0][1] == encode("vs", "ledit", first)
+    assert page3.keyboard[0][0][1] == saved_data("ledit", first)
     await teacher.tap("◀️ Newer")  # back from the third page: found by counting from the newest
     back = await teacher.next_reply()
     assert "(page 2)" in back.text and back.keyboard[0] == page2.keyboard[0]

@@ -161,3 +161,21 @@ async def test_a_user_who_blocked_the_bot_is_marked(
     async with store.sessions() as session:
         account = (await session.scalars(select(TelegramAccount))).one()
     assert account.blocked_at is not None
+
+
+async def test_edited_messages_are_never_taken_as_commands(
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    codes = await seed_staff(store, clock)
+    teacher = world.user("Peng", language_code="en")
+    typo = await teacher.send("/start wrong-code")
+    assert "not valid" in (await teacher.next_message()).text
+    await teacher.edit(typo, f"/start {codes['T1008']}")  # the same rule as every other command
+    await teacher.expect_no_reply()
+    assert await bound_staff(store, teacher.id) is None
+    await teacher.send(f"/start {codes['T1008']}")  # sent anew, it registers
+    assert "Welcome, 彭志" in (await teacher.next_message()).text
+    help_message = await teacher.send("/lang")
+    await teacher.next_message()
+    await teacher.edit(help_message, "/help")
+    await teacher.expect_no_reply()

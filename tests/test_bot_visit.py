@@ -231,6 +231,6 @@ async def test_a_teacher_taken_off_the_roster_mid_visit_is_told_and_nothing_is_s
         (await session.get(Staff, d.staff["head"])).active = False  # type: ignore[union-attr]
         await session.commit()
     tap = await teacher.tap("吳欣怡")
-    assert "I don't know you yet" in ((await answer_to(teacher, tap)).text or "")
-    assert "I don't know you yet" in (await say(teacher, "/visit")).text
+    assert "no longer on the district's roster" in ((await answer_to(teacher, tap)).text or "")
+    assert "no longer on the district's roster" in (await say(teacher, "/visit")).text
     assert await visit_count(store) == 0

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.callback_data import COVERAGE_FAMILY, BadCallbackData, decode, pattern
+from bot import edges
+from bot.callback_data import COVERAGE, CoverageTrendTap, coverage_trend_data
 from bot.commands.groups import chat_binding, group_tr, how_to_bind, not_staff_text
-from bot.commands.start import scope_or_explain
-from bot.context import BotContext
+from bot.context import BotContext, read_tap, scope_or_explain
 from bot.i18n import Translator
 from bot.keyboards import button, inline
-from bot.text import esc
+from bot.text import esc, expired_text
 from reports import coverage_view as cv
 from reports.charts import render_coverage, render_trend
 from reports.pace import points
@@ -48,7 +48,7 @@ class Access:
 
 async def _refuse(update: Update, text: str) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(text[:200], show_alert=True)
+        await edges.answer(update.callback_query, text, show_alert=True)
     elif update.effective_message is not None:
         await update.effective_message.reply_text(text)
 
@@ -144,7 +144,7 @@ def _forecast_line(view: cv.CoverageView, tr: Translator) -> str:
 
 def trend_keyboard(view: cv.CoverageView, tr: Translator) -> InlineKeyboardMarkup:
     ref = view.ref
-    return inline([[button(tr.gettext("📈 Trend"), COVERAGE_FAMILY, "trend", ref.kind.value, ref.id)]])
+    return inline([[button(tr.gettext("📈 Trend"), coverage_trend_data(ref.kind.value, ref.id))]])
 
 
 async def _load(context: BotContext, allowed: Access, words: list[str], ref: cv.ViewRef | None = None
@@ -195,19 +195,19 @@ async def trend_tapped(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
+    tap = await read_tap(update, context)
+    if not isinstance(tap, CoverageTrendTap):
+        return
     try:
-        data = decode(query.data)
-        ref = cv.ViewRef(cv.ViewKind(data.arg(0)), data.int_arg(1))
-        if not 0 <= ref.id < 2**31:
-            raise BadCallbackData("id out of range")
-    except (BadCallbackData, ValueError):
-        await query.answer()
+        ref = cv.ViewRef(cv.ViewKind(tap.view), tap.target)
+    except ValueError:
+        await edges.answer(query, expired_text(await context.tr(update)))
         return
     allowed = await access(update, context)
     if allowed is None:
         return
     view = await _load(context, allowed, [], ref=ref)
-    await query.answer()
+    await edges.answer(query)
     if view is None or not isinstance(query.message, Message):
         return
     await _send(query.message, view, allowed.tr, trend=True)
@@ -216,5 +216,5 @@ async def trend_tapped(update: Update, context: BotContext) -> None:
 def handlers() -> list[CommandHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:
     return [
         CommandHandler("coverage", coverage_command, filters=~filters.UpdateType.EDITED),
-        CallbackQueryHandler(trend_tapped, pattern=pattern(COVERAGE_FAMILY)),
+        CallbackQueryHandler(trend_tapped, pattern=COVERAGE.pattern),
     ]

@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot import edges
-from bot.commands.start import not_registered_text
-from bot.context import BotContext
+from bot.context import BotContext, read_tap, stranger_text
+from bot.text import expired_text
 
 
 async def unhandled_private_message(update: Update, context: BotContext) -> None:
@@ -16,7 +16,7 @@ async def unhandled_private_message(update: Update, context: BotContext) -> None
         return
     tr = await context.tr(update)
     if await context.account(update) is None:
-        await message.reply_text(not_registered_text(tr))
+        await message.reply_text(await stranger_text(update, context))
         return
     await message.reply_text(
         tr.gettext("I did not understand that. Use the menu or /help to see what I can do.")
@@ -35,12 +35,10 @@ async def private_only_command(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A button from a message whose flow has ended or moved on."""
+    """A button from a message whose flow has ended or moved on (or a personal one in a group)."""
     query = update.callback_query
-    if query is None:
-        return
-    tr = await context.tr(update)
-    await edges.answer(query, tr.gettext("This button has expired. Nothing was changed."), show_alert=False)
+    if query is not None and await read_tap(update, context) is not None:
+        await edges.answer(query, expired_text(await context.tr(update)))
 
 
 def handlers() -> list[MessageHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:

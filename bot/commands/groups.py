@@ -12,11 +12,12 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import ChatMember, Update
-from telegram.error import BadRequest, ChatMigrated
+from telegram.error import ChatMigrated
 from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
-from bot.callback_data import GROUP_LANG_FAMILY, BadCallbackData, decode, pattern
-from bot.context import BotContext
+from bot import edges
+from bot.callback_data import GROUP_LANG, GroupLangTap, group_lang_data
+from bot.context import BotContext, read_tap
 from bot.i18n import Translator, parse_locale, translator
 from bot.keyboards import button, inline
 from bot.text import esc
@@ -253,7 +254,7 @@ async def group_lang_command(update: Update, context: BotContext) -> None:
             "chosen by those who may bind it."
         ))
         return
-    keyboard = inline([[button(LANGUAGE_NAMES[loc], GROUP_LANG_FAMILY, "set", loc.value) for loc in Locale]])
+    keyboard = inline([[button(LANGUAGE_NAMES[loc], group_lang_data(loc.value)) for loc in Locale]])
     await message.reply_text(tr.gettext("Choose the language I use in this group:"), reply_markup=keyboard)
 
 
@@ -261,32 +262,29 @@ async def group_lang_chosen(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None:
         return
-    try:
-        locale = parse_locale(decode(query.data).arg(0))
-    except BadCallbackData:
-        locale = None
+    tap = await read_tap(update, context)
+    if not isinstance(tap, GroupLangTap):
+        return
+    locale = parse_locale(tap.locale)
     binding = await chat_binding(update, context)
     scope = await context.scope(update)
     tr = await group_tr(update, context, binding)
     if locale is None or binding is None:
-        await query.answer()
+        await edges.answer(query)
         return
     if scope is None or not scope.may_bind_group_of(binding.school_id):
-        await query.answer(tr.gettext("Only those who may bind this group can choose its language."),
-                           show_alert=True)
+        await edges.answer(
+            query, tr.gettext("Only those who may bind this group can choose its language."), show_alert=True
+        )
         return
     async with context.store.sessions() as session:
         await set_group_locale(session=session, chat_id=chat.id, scope=scope, locale=locale,
                                now=context.clock.now())
-    await query.answer()
+    await edges.answer(query)
     text = translator(locale).gettext("This group's language: {language}.").format(
         language=LANGUAGE_NAMES[locale]
     )
-    try:
-        await query.edit_message_text(text)
-    except BadRequest as exc:  # A second tap on the same keyboard: the message already says so.
-        if "not modified" not in str(exc).lower():
-            raise
+    await edges.edit_text(query, text, None)  # a second tap on the same keyboard changes nothing
 
 
 def handlers() -> list[
@@ -299,7 +297,7 @@ def handlers() -> list[
         CommandHandler("unbind", unbind_command, filters=GROUPS),
         CommandHandler("lang", group_lang_command, filters=GROUPS),
         CommandHandler("help", group_help, filters=GROUPS),
-        CallbackQueryHandler(group_lang_chosen, pattern=pattern(GROUP_LANG_FAMILY)),
+        CallbackQueryHandler(group_lang_chosen, pattern=GROUP_LANG.pattern),
         ChatMemberHandler(my_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated),
     ]

@@ -8,7 +8,6 @@ there both commands only say that the records are private.
 
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Update
@@ -16,26 +15,22 @@ from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import edges
-from bot.callback_data import BadCallbackData, decode, pattern
-from bot.commands.records_views import (
-    FAMILY,
-    NO_ANCHOR,
-    PAGE,
-    UNKNOWN_ANCHOR,
-    VisitPage,
-    my_messages,
-    page_view,
-    visit_line,
+from bot.callback_data import (
+    RECORDS,
+    RecordsConfirmTap,
+    RecordsDeleteTap,
+    RecordsPageTap,
+    records_confirm_data,
+    records_keep_data,
 )
-from bot.commands.start import not_registered_text, scope_or_explain
-from bot.context import BotContext
-from bot.i18n import Translator
+from bot.commands.records_views import my_messages, page_view, visit_line
+from bot.context import BotContext, read_tap, scope_or_explain, stranger_text
 from bot.keyboards import button, inline
-from bot.text import esc
+from bot.text import esc, expired_text, rejection_text
 from store.people import class_progress, interviewable_teachers
 from store.scopes import Action, Scope
 from store.visit_rules import VisitRejected
-from store.visit_views import VisitDetails, get_visit, recent_visits
+from store.visit_views import NO_ANCHOR, VisitDetails, VisitPage, own_visit, visit_page
 from store.visits import delete_visit
 
 CONFIRM_TTL = timedelta(minutes=15)
@@ -79,24 +74,10 @@ async def my_command(update: Update, context: BotContext) -> None:
 
 
 async def load_page(context: BotContext, scope: Scope, page: int, anchor: int) -> VisitPage:
-    """Page ``page`` of the person's visits. Older pages are read after an anchor (stable while
-    visits are added or deleted); going back to newer ones counts from the newest."""
-    now = context.clock.now()
     async with context.store.sessions() as session:
-        while True:
-            if page <= 0:
-                page, anchor = 0, NO_ANCHOR
-            elif anchor == UNKNOWN_ANCHOR:
-                newer = await recent_visits(session=session, scope=scope, now=now, limit=page * PAGE)
-                page = math.ceil(len(newer) / PAGE)
-                anchor = newer[-1].id if newer else NO_ANCHOR
-            rows = await recent_visits(
-                session=session, scope=scope, now=now, limit=PAGE + 1,
-                before_id=None if anchor == NO_ANCHOR else anchor,
-            )
-            if rows or page == 0:
-                return VisitPage(tuple(rows[:PAGE]), page, anchor, len(rows) > PAGE)
-            page, anchor = page - 1, UNKNOWN_ANCHOR  # this page emptied: show the one before it
+        return await visit_page(
+            session=session, scope=scope, now=context.clock.now(), page=page, anchor=anchor
+        )
 
 
 async def myvisits_command(update: Update, context: BotContext) -> None:
@@ -133,27 +114,24 @@ async def on_tap(update: Update, context: BotContext) -> None:
     """Paging, Delete, and its confirmation."""
     query = update.callback_query
     assert query is not None
+    tap = await read_tap(update, context)
+    if tap is None:
+        return
     tr = await context.tr(update)
     _ = tr.gettext
-    try:
-        data = decode(query.data)
-        args = [data.int_arg(i) for i in range(len(data.args))]
-    except BadCallbackData:
-        await edges.answer(query, _("This button has expired. Nothing was changed."))
-        return
     scope = await context.scope(update)
     if scope is None:
-        await edges.answer(query, not_registered_text(tr)[:200], show_alert=True)
+        await edges.answer(query, await stranger_text(update, context), show_alert=True)
         return
     can_visit = _can_visit(scope)
-    if data.action in ("pg", "keep") and len(args) == 2:
+    if isinstance(tap, RecordsPageTap):
         await edges.answer(query)
-        text, keyboard = page_view(tr, await load_page(context, scope, *args), can_visit=can_visit)
+        view = await load_page(context, scope, tap.page, tap.anchor)
+        text, keyboard = page_view(tr, view, can_visit=can_visit)
         await _edit(update, text, keyboard)
         return
-    if data.action == "del" and len(args) == 3:
-        visit_id, page, anchor = args
-        details = await _own_visit(update, context, scope, visit_id)
+    if isinstance(tap, RecordsDeleteTap):
+        details = await _own_visit(update, context, scope, tap.visit_id)
         if details is None:
             return
         line = visit_line(
@@ -167,39 +145,36 @@ async def on_tap(update: Update, context: BotContext) -> None:
             _("It will no longer count in any figures. Its earlier versions are kept for the record."),
         ])
         keyboard = inline([[
-            button(_("Yes, delete"), FAMILY, "yes", visit_id, _minute(context), page, anchor),
-            button(_("Keep it"), FAMILY, "keep", page, anchor),
+            button(
+                _("Yes, delete"), records_confirm_data(tap.visit_id, _minute(context), tap.page, tap.anchor)
+            ),
+            button(_("Keep it"), records_keep_data(tap.page, tap.anchor)),
         ]])
         await edges.answer(query)
         await _edit(update, text, keyboard)
         return
-    if data.action == "yes" and len(args) == 4:
-        visit_id, minute, page, anchor = args
-        if not 0 <= _minute(context) - minute <= CONFIRM_TTL.total_seconds() // 60:
-            await edges.answer(query, _("This button has expired. Nothing was changed."))
+    if isinstance(tap, RecordsConfirmTap):
+        if not 0 <= _minute(context) - tap.minute <= CONFIRM_TTL.total_seconds() // 60:
+            await edges.answer(query, expired_text(tr))
             return
-        if await _own_visit(update, context, scope, visit_id) is None:
+        if await _own_visit(update, context, scope, tap.visit_id) is None:
             return
         try:
             async with context.store.sessions() as session:
-                await delete_visit(session=session, scope=scope, visit_id=visit_id, now=context.clock.now())
+                await delete_visit(
+                    session=session, scope=scope, visit_id=tap.visit_id, now=context.clock.now()
+                )
         except VisitRejected as exc:
-            await edges.answer(query, _refusal(tr, exc.code), show_alert=True)
+            await edges.answer(query, rejection_text(tr, exc), show_alert=True)
             return
         await edges.answer(query, _("Deleted."))
-        view = await load_page(context, scope, page, anchor)
+        view = await load_page(context, scope, tap.page, tap.anchor)
         text, keyboard = page_view(
             tr, view, header="🗑 " + _("The visit was deleted."), can_visit=can_visit
         )
         await _edit(update, text, keyboard)
         return
-    await edges.answer(query, _("This button has expired. Nothing was changed."))
-
-
-def _refusal(tr: Translator, code: str) -> str:
-    if code == "not_yours":
-        return tr.gettext("Only the person who logged a visit can delete it.")
-    return tr.gettext("This visit has already been deleted.")
+    await edges.answer(query, expired_text(tr))
 
 
 async def _own_visit(
@@ -208,19 +183,18 @@ async def _own_visit(
     """The person's own current visit; None, answered, when it is gone or someone else's."""
     query = update.callback_query
     assert query is not None
-    async with context.store.sessions() as session:
-        details = await get_visit(session=session, scope=scope, visit_id=visit_id)
-    if details is not None and details.visitor_id == scope.staff_id:
-        return details
-    code = "not_found" if details is None else "not_yours"
-    await edges.answer(query, _refusal(await context.tr(update), code), show_alert=True)
-    return None
+    try:
+        async with context.store.sessions() as session:
+            return await own_visit(session=session, scope=scope, visit_id=visit_id)
+    except VisitRejected as exc:
+        await edges.answer(query, rejection_text(await context.tr(update), exc), show_alert=True)
+        return None
 
 
 def handlers() -> list[CommandHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:
-    not_edited = ~filters.UpdateType.EDITED
+    not_edited = filters.UpdateType.MESSAGE  # edited messages are never commands
     return [
         CommandHandler("my", my_command, filters=not_edited),
         CommandHandler("myvisits", myvisits_command, filters=not_edited),
-        CallbackQueryHandler(on_tap, pattern=pattern(FAMILY)),
+        CallbackQueryHandler(on_tap, pattern=RECORDS.pattern),
     ]

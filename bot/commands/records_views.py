@@ -6,29 +6,25 @@ no message passes Telegram's 4096 characters.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from telegram import InlineKeyboardMarkup
 
-from bot.conversations.visit import SAVED_FAMILY
-from bot.conversations.visit_views import FORM_LABELS
+from bot.callback_data import records_delete_data, records_page_data, saved_data
 from bot.i18n import Translator
 from bot.keyboards import Button, button, inline
-from bot.text import esc
+from bot.text import FORM_LABELS, esc
+from reports.coverage import meets, shortfall, whole_percent
 from store.people import ClassProgress, TeacherOption
-from store.visit_views import VisitSummary
+from store.visit_views import NO_ANCHOR, UNKNOWN_ANCHOR, VisitPage, VisitSummary
 from store.vocab import VisitForm, VisitKind
 
-FAMILY = "rec"
-PAGE = 10
 # Telegram allows 4096 characters of parsed text; we count the HTML source in UTF-16 units (more than
 # Telegram counts), so staying under this is always safe.
 MAX_TEXT = 4000
 MIN_NAMES_ROOM = 80  # room kept for each list of names when packing classes into messages
-NO_ANCHOR, UNKNOWN_ANCHOR = 0, -1  # page anchors in callback data: "from the newest", "count to it"
 
 
 def _units(text: str) -> int:
@@ -119,22 +115,20 @@ def _class_block(tr: Translator, c: ClassProgress, target: float) -> Block:
     block: Block = [f"<b>{esc(c.class_name)}</b> · {esc(c.grade_name)}{head}\n"]
     if c.total == 0:
         return [*block, _("No students are counted in this class.")]
-    percent = c.one_on_one * 100 // c.total
+    percent = whole_percent(c.one_on_one, c.total)
     block.append(
         _("Visited: {visited} of {total} · one-on-one: {one} ({percent} %)").format(
             visited=c.visited, total=c.total, one=c.one_on_one, percent=percent
         )
         + "\n"
     )
-    basis = round(target * 10000)  # compare in whole hundredths of a percent, not in floats
-    needed = math.ceil(basis * c.total / 10000) - c.one_on_one
     target_percent = round(target * 100)
-    if c.one_on_one * 10000 >= basis * c.total:
+    if meets(c.one_on_one, c.total, target):
         block.append(_("✅ One-on-one target ({target} %) met.").format(target=target_percent))
     else:
         block.append(
             _("⏳ One-on-one target {target} %: {n} more one-on-one visits needed.").format(
-                target=target_percent, n=needed
+                target=target_percent, n=shortfall(c.one_on_one, c.total, target)
             )
         )
     if c.unvisited:
@@ -218,14 +212,6 @@ def _summary_line(tr: Translator, v: VisitSummary) -> str:
     )
 
 
-@dataclass(frozen=True)
-class VisitPage:
-    visits: tuple[VisitSummary, ...]
-    page: int
-    anchor: int  # the before_id this page was read with; NO_ANCHOR for the newest
-    has_older: bool
-
-
 def page_view(
     tr: Translator, view: VisitPage, *, header: str | None = None, can_visit: bool = True
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -242,14 +228,14 @@ def page_view(
     for n, visit in enumerate(view.visits, start=1):
         lines.append(f"<b>{n}.</b> {_summary_line(tr, visit)}")
         rows.append([
-            button(_("✏️ Edit {n}").format(n=n), SAVED_FAMILY, "ledit", visit.id),
-            button(_("🗑 Delete {n}").format(n=n), FAMILY, "del", visit.id, view.page, view.anchor),
+            button(_("✏️ Edit {n}").format(n=n), saved_data("ledit", visit.id)),
+            button(_("🗑 Delete {n}").format(n=n), records_delete_data(visit.id, view.page, view.anchor)),
         ])
     nav: list[Button] = []
     if view.page > 0:
         back_anchor = NO_ANCHOR if view.page == 1 else UNKNOWN_ANCHOR
-        nav.append(button(_("◀️ Newer"), FAMILY, "pg", view.page - 1, back_anchor))
+        nav.append(button(_("◀️ Newer"), records_page_data(view.page - 1, back_anchor)))
     if view.has_older and view.visits:
-        nav.append(button(_("Older ▶️"), FAMILY, "pg", view.page + 1, view.visits[-1].id))
+        nav.append(button(_("Older ▶️"), records_page_data(view.page + 1, view.visits[-1].id)))
     rows.append(nav)
     return "\n".join(lines), inline(rows)

@@ -7,14 +7,13 @@ from collections.abc import Iterable
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot import edges
-from bot.context import BotContext
+from bot.context import BotContext, stranger_text
 from bot.i18n import N_, Translator
 from bot.keyboards import share_phone
 from bot.menus import set_person_menu
 from bot.text import esc, role_labels
+from bot.text import not_registered_text as not_registered_text  # roster_upload reads it here
 from store.accounts import AccountInfo, BindOutcome, BindResult, bind_by_contact, bind_by_invite
-from store.scopes import Scope
 from store.vocab import CADRE_ROLES, TEACHER_ROLES, Locale, Role
 
 MAX_PAYLOAD = 64
@@ -106,6 +105,9 @@ async def start(update: Update, context: BotContext) -> None:
     if account is not None and code is None:
         await message.reply_text(welcome_text(tr, account))
         return
+    if code is None and await context.left_roster(update):
+        await message.reply_text(_(_REFUSALS[BindOutcome.STAFF_INACTIVE]))
+        return
     if code is None:
         if tr.locale is Locale.ZH_HANS and update.effective_chat is not None:
             # The default menus cannot tell Simplified from Traditional Chinese ("zh"): set this chat's.
@@ -168,7 +170,7 @@ async def help_command(update: Update, context: BotContext) -> None:
         return
     account = await context.account(update)
     if account is None:
-        await message.reply_text(not_registered_text(tr))
+        await message.reply_text(await stranger_text(update, context))
         return
     text = welcome_text(tr, account)
     if set(account.roles) - TEACHER_ROLES:
@@ -184,29 +186,12 @@ async def help_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text)
 
 
-async def scope_or_explain(update: Update, context: BotContext) -> Scope | None:
-    """The person's scope; for someone not (or no longer) on the roster, None after saying so."""
-    scope = await context.scope(update)
-    if scope is None:
-        text = not_registered_text(await context.tr(update))
-        if update.callback_query is not None:
-            await edges.answer(update.callback_query, text[:200], show_alert=True)
-        elif update.effective_message is not None:
-            await update.effective_message.reply_text(text)
-    return scope
-
-
-def not_registered_text(tr: Translator) -> str:
-    return tr.gettext(
-        "I don't know you yet. This bot is for the staff of the district's schools: open the "
-        "invite link from your school office, or send /start to register with your phone number."
-    )
-
-
 def handlers() -> list[CommandHandler[BotContext, None] | MessageHandler[BotContext, None]]:
-    private = filters.ChatType.PRIVATE
+    # Edited messages are never taken as commands (an edited "/start CODE" included): one rule.
+    new = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE & new
     return [
         CommandHandler("start", start, filters=private),
         MessageHandler(private & filters.CONTACT, contact_shared),
-        CommandHandler("help", help_command),
+        CommandHandler("help", help_command, filters=new),
     ]

@@ -21,26 +21,18 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import edges
-from bot.callback_data import BadCallbackData, decode, pattern
-from bot.commands.start import not_registered_text, scope_or_explain
-from bot.context import BotContext
+from bot.callback_data import FLOW, SAVED, VISIT_CLASS, SavedTap, VisitClassTap, is_saved_edit
+from bot.context import BotContext, read_tap, scope_or_explain
 from bot.conversations import visit_views as views
-from bot.conversations.visit_flow import (
-    CONVERSATION,
-    END,
-    SAVED_FAMILY,
-    cancel,
-    show,
-)
-from bot.conversations.visit_state import (
-    Draft,
-    Step,
-)
+from bot.conversations.visit_flow import CONVERSATION, END, cancel, show
+from bot.conversations.visit_state import Draft, Step
 from bot.conversations.visit_taps import tap_for
 from bot.conversations.visit_text import text_for
+from bot.text import expired_text, rejection_text
 from store.people import visitable_classes
-from store.scopes import Action
-from store.visits import get_visit
+from store.scopes import Action, Scope
+from store.visit_rules import VisitRejected
+from store.visit_views import own_visit
 from store.vocab import VisitKind
 
 # --- entry points ---------------------------------------------------------------------------------
@@ -86,62 +78,70 @@ async def start_interview(update: Update, context: BotContext) -> Step | int:
 
 
 async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
-    """The buttons under a saved visit: Edit (48 hours), another in this class, done."""
+    """The buttons under a saved visit: Edit (48 hours), another in this class, done; and the
+    "log a visit in this class" button of other messages."""
     query = update.callback_query
     assert query is not None
-    tr = await context.tr(update)
-    scope = await context.scope(update)
-    try:
-        data = decode(query.data)
-        target = data.int_arg(0)
-    except BadCallbackData:
-        await edges.answer(query)
+    tap = await read_tap(update, context)
+    if tap is None:
         return END
+    if not isinstance(tap, SavedTap | VisitClassTap):
+        await edges.answer(query, expired_text(await context.tr(update)))
+        return END
+    scope = await scope_or_explain(update, context)
     if scope is None:
-        await edges.answer(query, not_registered_text(tr)[:200], show_alert=True)
         return END
-    if data.action == "done":
+    if isinstance(tap, VisitClassTap):
+        return await _visit_in_class(update, context, scope, tap.class_id)
+    if tap.action == "done":
         await edges.answer(query)
         await _keep_only_edit(query)
         return END
-    if data.action == "again":
-        await edges.answer(query)
-        if not scope.may_visit_class(target):
-            return END
-        draft = Draft(kind=VisitKind.STUDENT.value, class_id=target)
-        async with context.store.sessions() as session:
-            draft.several_classes = len(await visitable_classes(session=session, scope=scope)) > 1
+    if tap.action == "again":
         await _keep_only_edit(query)
-        return await show(Step.PEOPLE, update, context, draft, new_message=True)
+        return await _visit_in_class(update, context, scope, tap.target)
     # edit / ledit (from /myvisits, without the 48-hour limit of the saved card)
-    async with context.store.sessions() as session:
-        details = await get_visit(session=session, scope=scope, visit_id=target)
-    now = context.clock.now()
-    if details is None or details.deleted or details.visitor_id != scope.staff_id:
-        await edges.answer(query, tr.gettext("This visit cannot be edited."), show_alert=True)
+    tr = await context.tr(update)
+    try:
+        async with context.store.sessions() as session:
+            details = await own_visit(session=session, scope=scope, visit_id=tap.target)
+    except VisitRejected as exc:
+        await edges.answer(query, rejection_text(tr, exc), show_alert=True)
         return END
-    if data.action == "edit" and not details.editable(now):
-        await edges.answer(query,
-            tr.gettext("The 48 hours for editing from this card are over; use /myvisits."), show_alert=True
-        )
+    if tap.action == "edit" and not details.editable(context.clock.now()):
+        text = tr.gettext("The 48 hours for editing from this card are over; use /myvisits.")
+        await edges.answer(query, text, show_alert=True)
         return END
     await edges.answer(query)
     draft = Draft.from_visit_draft(details.as_draft(client_key="edit"), edit_id=details.id)
     return await show(Step.CARD, update, context, draft)
 
 
+async def _visit_in_class(update: Update, context: BotContext, scope: Scope, class_id: int) -> Step | int:
+    """A new student visit in ``class_id``, at the people step, in a new message; answers the tap."""
+    query = update.callback_query
+    assert query is not None
+    if not scope.can(Action.RECORD_STUDENT_VISIT) or not scope.may_visit_class(class_id):
+        text = rejection_text(await context.tr(update), VisitRejected("class_not_visitable"))
+        await edges.answer(query, text)
+        return END
+    await edges.answer(query)
+    draft = Draft(kind=VisitKind.STUDENT.value, class_id=class_id)
+    async with context.store.sessions() as session:
+        draft.several_classes = len(await visitable_classes(session=session, scope=scope)) > 1
+    return await show(Step.PEOPLE, update, context, draft, new_message=True)
+
+
 async def _keep_only_edit(query: CallbackQuery) -> None:
     """Drop "another" and "done" from a saved card, keeping its Edit button."""
     message = query.message
     markup = message.reply_markup if isinstance(message, Message) else None
-    edit_prefix = f"v1:{SAVED_FAMILY}:edit:"
     rows = [
         list(row)
         for row in (markup.inline_keyboard if markup else ())
-        if any(isinstance(b.callback_data, str) and b.callback_data.startswith(edit_prefix) for b in row)
+        if any(is_saved_edit(b.callback_data) for b in row)
     ]
     await edges.edit_keyboard(query, views.InlineKeyboardMarkup(rows))
-
 
 
 async def other_input(update: Update, context: BotContext) -> None:
@@ -157,7 +157,7 @@ def build_visit_conversation() -> ConversationHandler[BotContext]:
     # New messages only: editing an old message must not become this step's answer.
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     text = private & filters.TEXT & ~filters.COMMAND
-    flow = pattern(views.FAMILY)
+    flow = FLOW.pattern
     states: dict[object, list[BaseHandler[Update, BotContext, object]]] = {
         step: [CallbackQueryHandler(tap_for(step), pattern=flow), MessageHandler(text, text_for(step))]
         for step in Step
@@ -170,7 +170,8 @@ def build_visit_conversation() -> ConversationHandler[BotContext]:
             entry_points=[
                 CommandHandler("visit", start_visit, filters=private),
                 CommandHandler("interview", start_interview, filters=private),
-                CallbackQueryHandler(saved_card_tap, pattern=pattern(SAVED_FAMILY)),
+                CallbackQueryHandler(saved_card_tap, pattern=SAVED.pattern),
+                CallbackQueryHandler(saved_card_tap, pattern=VISIT_CLASS.pattern),
             ],
             states=states,
             # Other families' buttons (/lang, /myvisits…) are left to their own handlers.

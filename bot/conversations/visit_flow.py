@@ -12,8 +12,8 @@ from telegram.ext import (
 )
 
 from bot import edges
-from bot.commands.start import scope_or_explain
-from bot.context import BotContext
+from bot.callback_data import saved_data
+from bot.context import BotContext, scope_or_explain
 from bot.conversations import visit_views as views
 from bot.conversations.visit_state import (
     DRAFT_KEY,
@@ -25,6 +25,7 @@ from bot.conversations.visit_state import (
 from bot.i18n import Translator
 from bot.keyboards import button, inline
 from bot.persistence import StorePersistence
+from bot.text import expired_text
 from store.clock import local_today
 from store.people import class_students, co_visitor_options, interviewable_teachers, visitable_classes
 from store.scopes import Scope
@@ -33,7 +34,6 @@ from store.vocab import VisitKind
 END = ConversationHandler.END
 CONVERSATION = "visit"
 StepCallback = Callable[[Update, BotContext], Coroutine[Any, Any, Step | int | None]]
-SAVED_FAMILY = "vs"
 Markup = views.InlineKeyboardMarkup
 
 
@@ -217,7 +217,7 @@ async def card_text(update: Update, context: BotContext, draft: Draft, header: s
 async def stale(update: Update, context: BotContext) -> None:
     tr = await context.tr(update)
     if update.callback_query is not None:
-        await edges.answer(update.callback_query, tr.gettext("This button has expired. Nothing was changed."))
+        await edges.answer(update.callback_query, expired_text(tr))
 
 
 async def left_the_roster(update: Update, context: BotContext) -> bool:
@@ -246,12 +246,12 @@ def saved_keyboard(
 ) -> Markup:
     rows: list[list[tuple[str, str]]] = []
     if visit_id is not None and editable:
-        rows.append([button(tr.gettext("✏️ Edit"), SAVED_FAMILY, "edit", visit_id)])
+        rows.append([button(tr.gettext("✏️ Edit"), saved_data("edit", visit_id))])
     if class_id is not None and kind is VisitKind.STUDENT and visit_id is not None:
         rows.append(
             [
-                button(tr.gettext("➕ Another in this class"), SAVED_FAMILY, "again", class_id),
-                button(tr.gettext("✔️ Done"), SAVED_FAMILY, "done", visit_id),
+                button(tr.gettext("➕ Another in this class"), saved_data("again", class_id)),
+                button(tr.gettext("✔️ Done"), saved_data("done", visit_id)),
             ]
         )
     return inline(rows)

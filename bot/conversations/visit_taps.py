@@ -7,8 +7,8 @@ from datetime import date
 from telegram import Update
 
 from bot import edges
-from bot.callback_data import BadCallbackData, CallbackData, decode
-from bot.context import BotContext
+from bot.callback_data import BadCallbackData, FlowTap
+from bot.context import BotContext, read_tap
 from bot.conversations.visit_flow import (
     END,
     StepCallback,
@@ -25,13 +25,13 @@ from bot.conversations.visit_flow import (
     stale,
     write_through,
 )
-from bot.conversations.visit_messages import rejection_text
 from bot.conversations.visit_state import (
     MAX_OPINIONS,
     Draft,
     Step,
     toggle,
 )
+from bot.text import rejection_text
 from store.visit_rules import VisitRejected
 from store.visits import edit_visit, record_visit
 from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
@@ -41,13 +41,11 @@ def tap_for(step: Step) -> StepCallback:
     async def on_tap(update: Update, context: BotContext) -> Step | int | None:
         query = update.callback_query
         assert query is not None
+        data = await read_tap(update, context)
+        if data is None:
+            return None
         draft = load_draft(context)
-        try:
-            data = decode(query.data)
-            fresh = draft is not None and data.arg(0) == draft.flow and data.int_arg(1) == int(step)
-        except BadCallbackData:
-            fresh = False
-        if not fresh or draft is None:
+        if not isinstance(data, FlowTap) or draft is None or (data.flow, data.step) != (draft.flow, step):
             await stale(update, context)
             return None
         if await left_the_roster(update, context):
@@ -66,15 +64,15 @@ def tap_for(step: Step) -> StepCallback:
     return on_tap
 
 
-def _arg(data: CallbackData, n: int = 0) -> str:
-    return data.arg(n + 2)
+def _arg(data: FlowTap, n: int = 0) -> str:
+    return data.arg(n)
 
 
-def _int(data: CallbackData, n: int = 0) -> int:
-    return data.int_arg(n + 2)
+def _int(data: FlowTap, n: int = 0) -> int:
+    return data.int_arg(n)
 
 
-async def tap_class(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_class(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     scope = await context.scope(update)
     class_id = _int(data)
     if scope is None or not scope.may_visit_class(class_id):
@@ -83,7 +81,7 @@ async def tap_class(update: Update, context: BotContext, draft: Draft, data: Cal
     return await show(Step.PEOPLE, update, context, draft)
 
 
-async def tap_people(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step | int:
+async def tap_people(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step | int:
     action = data.action
     if action == "back":
         if draft.visit_kind is VisitKind.STUDENT and draft.several_classes:
@@ -114,7 +112,7 @@ async def tap_people(update: Update, context: BotContext, draft: Draft, data: Ca
     return await show(Step.PEOPLE, update, context, draft)
 
 
-async def tap_form(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_form(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     if data.action == "back":
         return await show(Step.PEOPLE, update, context, draft)
     try:
@@ -125,7 +123,7 @@ async def tap_form(update: Update, context: BotContext, draft: Draft, data: Call
     return await show(Step.TOPICS, update, context, draft)
 
 
-async def tap_topics(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_topics(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     if data.action == "back":
         return await show(Step.FORM, update, context, draft)
     if data.action == "next":
@@ -146,7 +144,7 @@ _CARD_TARGETS = {
 }
 
 
-async def tap_card(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step | int:
+async def tap_card(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step | int:
     action = data.action
     if action == "back":
         return await show(Step.TOPICS, update, context, draft)
@@ -167,7 +165,7 @@ async def tap_card(update: Update, context: BotContext, draft: Draft, data: Call
     return await show(Step.CARD, update, context, draft)
 
 
-async def tap_place(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_place(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     if data.action == "set":
         try:
             draft.place = Place(_arg(data)).value
@@ -176,7 +174,7 @@ async def tap_place(update: Update, context: BotContext, draft: Draft, data: Cal
     return await show(Step.CARD, update, context, draft)
 
 
-async def tap_date(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_date(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     if data.action == "set":
         try:
             chosen = date.fromisoformat(_arg(data))
@@ -187,7 +185,7 @@ async def tap_date(update: Update, context: BotContext, draft: Draft, data: Call
     return await show(Step.CARD, update, context, draft)
 
 
-async def tap_co_visitors(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_co_visitors(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     if data.action == "back":
         return await show(Step.CARD, update, context, draft)
     if data.action == "page":
@@ -197,13 +195,13 @@ async def tap_co_visitors(update: Update, context: BotContext, draft: Draft, dat
     return await show(Step.CO_VISITORS, update, context, draft)
 
 
-async def tap_back_to_card(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_back_to_card(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     if data.action == "clear":
         draft.notes = None
     return await show(Step.CARD, update, context, draft)
 
 
-async def tap_category(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_category(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     if data.action == "back":
         draft.pending_opinion = None
         return await show(Step.CARD, update, context, draft)
@@ -214,7 +212,7 @@ async def tap_category(update: Update, context: BotContext, draft: Draft, data: 
     return await show(Step.CARD, update, context, draft)
 
 
-async def tap_follow_up(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_follow_up(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     if data.action == "set":
         try:
             wish = FollowUpWish(_arg(data))
@@ -226,7 +224,7 @@ async def tap_follow_up(update: Update, context: BotContext, draft: Draft, data:
     return await show(Step.CARD, update, context, draft)
 
 
-async def tap_follow_up_date(update: Update, context: BotContext, draft: Draft, data: CallbackData) -> Step:
+async def tap_follow_up_date(update: Update, context: BotContext, draft: Draft, data: FlowTap) -> Step:
     return await show(Step.FOLLOW_UP, update, context, draft)
 
 

@@ -8,42 +8,18 @@ from typing import TypeVar
 
 from telegram import InlineKeyboardMarkup
 
-from bot.callback_data import encode
+from bot.callback_data import flow_data
 from bot.conversations.visit_state import Draft, Step
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.keyboards import Button, grid, inline
-from bot.text import esc, focus_labels
+from bot.text import FOLLOW_UP_LABELS, FORM_LABELS, PLACE_LABELS, esc, focus_labels
 from store.campaign import CampaignInfo, TopicInfo
 from store.people import ClassOption, StaffOption, StudentOption, TeacherOption
 from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
 
-FAMILY = "visit"
 PAGE_SIZE = 12  # two columns of six rows: room for the pager and the other rows on a phone
 # The card shows the start of long texts, so ten opinions and the notes stay within Telegram's 4096.
 CARD_TEXT = 120
-
-FORM_LABELS = {
-    VisitForm.IN_PERSON: N_("🗣 In person"),
-    VisitForm.HOME: N_("🏠 Home visit"),
-    VisitForm.PHONE: N_("📞 Phone"),
-    VisitForm.ONLINE: N_("💻 Online"),
-}
-PLACE_LABELS = {
-    Place.OFFICE: N_("Office"),
-    Place.CLASSROOM: N_("Classroom"),
-    Place.HOME: N_("Home"),
-    Place.CANTEEN: N_("Canteen"),
-    Place.DORMITORY: N_("Dormitory"),
-    Place.CLUB: N_("Club"),
-    Place.REMOTE: N_("Remote (phone or online)"),
-    Place.OTHER: N_("Other"),
-}
-FOLLOW_UP_LABELS = {
-    FollowUpWish.NONE: N_("No follow-up"),
-    FollowUpWish.ONE_WEEK: N_("In 1 week"),
-    FollowUpWish.TWO_WEEKS: N_("In 2 weeks"),
-    FollowUpWish.DATE: N_("On a date"),
-}
 
 Person = StudentOption | TeacherOption
 T = TypeVar("T")
@@ -51,7 +27,7 @@ T = TypeVar("T")
 
 def tap(draft: Draft, step: Step, action: str, *args: object) -> str:
     """Callback data for a button of this flow at this step (stale taps are told apart by both)."""
-    return encode(FAMILY, action, draft.flow, int(step), *args)
+    return flow_data(draft.flow, int(step), action, *args)
 
 
 def step_button(label: str, draft: Draft, step: Step, action: str, *args: object) -> Button:

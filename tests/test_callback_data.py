@@ -1,0 +1,69 @@
+"""Callback data: every builder parses back to typed fields; chat types and bounds are enforced."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.callback_data import (
+    FAMILIES,
+    GROUPS_TOO,
+    MAX_BYTES,
+    BadCallbackData,
+    FlowTap,
+    LangTap,
+    RecordsConfirmTap,
+    RecordsDeleteTap,
+    RecordsPageTap,
+    SavedTap,
+    VisitClassTap,
+    WrongChat,
+    flow_data,
+    lang_data,
+    parse,
+    records_confirm_data,
+    records_delete_data,
+    records_keep_data,
+    records_page_data,
+    saved_data,
+    visit_class_data,
+)
+
+
+def test_builders_round_trip_in_a_private_chat() -> None:
+    assert parse(lang_data("en"), "private") == LangTap("en")
+    assert parse(records_page_data(2, 17), "private") == RecordsPageTap(2, 17)
+    assert parse(records_keep_data(0, -1), "private") == RecordsPageTap(0, -1)
+    assert parse(records_delete_data(5, 1, 9), "private") == RecordsDeleteTap(5, 1, 9)
+    confirm = records_confirm_data(5, 29_000_000, 1, 9)
+    assert parse(confirm, "private") == RecordsConfirmTap(5, 29_000_000, 1, 9)
+    assert parse(saved_data("ledit", 12), "private") == SavedTap("ledit", 12)
+    assert parse(flow_data("a1b2c3", 2, "pick", 40), "private") == FlowTap("a1b2c3", 2, "pick", ("40",))
+    assert parse(visit_class_data(7), "private") == VisitClassTap(7)
+    assert visit_class_data(7) == "v1:vc:7"
+
+
+@pytest.mark.parametrize("chat", ["group", "supergroup", "channel", None])
+def test_personal_families_run_only_in_private_chats(chat: str | None) -> None:
+    for data in (records_page_data(0, 0), records_delete_data(1, 0, 0), saved_data("ledit", 1),
+                 flow_data("abc", 2, "pick", 1), visit_class_data(3)):
+        with pytest.raises(WrongChat):
+            parse(data, chat)
+    personal = {name for name, f in FAMILIES.items() if f.chats != GROUPS_TOO}
+    assert personal == {"rec", "vs", "visit", "vc"}
+    if chat in GROUPS_TOO:
+        assert parse(lang_data("en"), chat) == LangTap("en")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "", "v2:rec:pg:0:0", "v1:nope:x", "v1:rec:pg:99999999999999999999:0", "v1:rec:pg:0",
+     "v1:rec:del:1:0:0:0", "v1:vs:edit:1.5", "v1:vs:burn:1", "v1:vc:", "v1:vc:1:2", "v1:visit:pick:abc",
+     "v1:rec:pg:0:0" + "0" * MAX_BYTES, "v1:rec:pg:0:1e3"],
+)
+def test_anything_else_is_stale(data: str | None) -> None:
+    with pytest.raises(BadCallbackData):
+        parse(data, "private")
+    with pytest.raises(BadCallbackData):
+        flow_tap = parse(flow_data("abc", 2, "page", "9" * 20), "private")
+        assert isinstance(flow_tap, FlowTap)
+        flow_tap.int_arg(0)
