@@ -27,7 +27,7 @@ async def test_migrations_create_every_table_and_wal(database_url: str, clock: F
             version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
         assert {"staff", "students", "visits", "visit_versions", "audit_log", "invite_codes"} <= tables
         assert mode == "wal"  # SQLite in WAL mode (PostgreSQL has its own log)
-        assert version == "0001"
+        assert version == "0003"
     finally:
         await handle.close()
     # A second start on the same file upgrades nothing and keeps the creation date.
