@@ -16,6 +16,7 @@ from bot.handlers import register
 from bot.menus import set_default_menus
 from bot.outbox_sender import OutboxSender, Pacing
 from bot.persistence import StorePersistence
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.settings import Settings
 from bot.updates import PerChatUpdateProcessor
@@ -28,12 +29,13 @@ BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], Bo
 
 def build_application(
     settings: Settings, *, clock: Clock | None = None, per_chat_concurrency: bool = True,
-    pacing: Pacing | None = None,
+    pacing: Pacing | None = None, tick_interval: float | None = 60.0,
 ) -> BotApplication:
     """The bot, ready for ``run_polling`` (or ``initialize``/``start`` in tests).
 
     ``per_chat_concurrency=False`` handles every update one after the other (PTB's default), for
-    comparison in the benchmark. ``pacing``: the outbox's limits and backoff (tests shorten it).
+    comparison in the benchmark. ``pacing``: the outbox's limits and backoff (tests shorten it);
+    ``tick_interval``: seconds between schedule ticks (None: no periodic tick, tests call it).
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -50,8 +52,12 @@ def build_application(
         services.outbox = OutboxSender(bot=app.bot, store=services.store, campaign=campaign.config,
                                        pacing=pacing)
         await services.outbox.start()
+        services.scheduler = Scheduler(services, interval=tick_interval)
+        await services.scheduler.start()
 
     async def post_stop(app: BotApplication) -> None:
+        if services.scheduler is not None:
+            await services.scheduler.stop()
         # Before shutdown closes the bot's HTTP client: messages in flight may still finish.
         if services.outbox is not None:
             await services.outbox.stop()

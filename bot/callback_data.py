@@ -62,3 +62,8 @@ def decode(data: str | None) -> CallbackData:
 def pattern(family: str) -> str:
     """The regex a CallbackQueryHandler uses to take one family's buttons."""
     return rf"^{VERSION}:{re.escape(family)}:"
+
+
+def visit_class_data(class_id: int) -> str:
+    """A button that starts a student visit for one class (nudges use it)."""
+    return encode("vc", "c", class_id)

@@ -138,6 +138,7 @@ class OutboxSender:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(max_in_flight)
         self.idle = asyncio.Event()  # set whenever the sender waits with nothing it could send now
+        self._deferred = False  # the last look skipped messages whose chat was not ready yet
 
     # --- lifecycle ---------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -185,7 +186,7 @@ class OutboxSender:
                 wait = self.pacing.idle_poll
             if wait is None:
                 continue
-            if not self._in_flight:
+            if not self._in_flight and not self._deferred:
                 self.idle.set()
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
@@ -194,6 +195,7 @@ class OutboxSender:
     async def _drain_once(self) -> float | None:
         """Start sending what is due; returns how long to wait before looking again (None: at once)."""
         now = self.store.clock.now()
+        self._deferred = False
         quiet_end = quiet_until(self.campaign, now)
         if quiet_end is not None:
             return min((quiet_end - now).total_seconds(), self.pacing.idle_poll)
@@ -208,6 +210,7 @@ class OutboxSender:
             wait = self._pacer.chat_wait(item.recipient_chat_id)
             if wait > 0:
                 soonest = min(soonest, wait)
+                self._deferred = True
                 continue
             await self._slots.acquire()
             if quiet_until(self.campaign, self.store.clock.now()) is not None:

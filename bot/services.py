@@ -13,6 +13,7 @@ from store.installation import StoreHandle, load_campaign, open_store
 
 if TYPE_CHECKING:
     from bot.outbox_sender import OutboxSender
+    from bot.scheduler import Scheduler
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Services:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Started in post_init, stopped in post_stop (bot/app.py); None outside a running bot.
     outbox: OutboxSender | None = None
+    scheduler: Scheduler | None = None
 
     def wake_outbox(self) -> None:
         """Something was enqueued: let the sender look at once (no-op when it is not running)."""

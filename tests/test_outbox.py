@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import BotApplication, build_application, polling
-from bot.outbox_sender import OutboxSender, Pacing
+from bot.app import BotApplication
 from sandbox import BotApiStandIn, User, World
 from store.accounts import account_for
 from store.clock import FixedClock
@@ -24,9 +23,7 @@ from store.outbox import (
     recover_interrupted,
 )
 from tests.bot_district import person, seed_district
-from tests.e2e import bot_settings
-
-FAST = Pacing(backoff_base=0.01, backoff_cap=0.05)
+from tests.outbox_bot import drain, fast_bot
 
 
 def note(user: User, n: int = 0, kind: str = "test_note") -> NewMessage:
@@ -49,21 +46,8 @@ async def counts(store: StoreHandle) -> dict[OutboxState, int]:
 async def app(
     standin: BotApiStandIn, database_url: str, clock: FixedClock, store: StoreHandle
 ) -> AsyncIterator[BotApplication]:
-    application = build_application(bot_settings(standin, database_url), clock=clock, pacing=FAST)
-    async with polling(application):
+    async with fast_bot(standin, database_url, clock) as application:
         yield application
-
-
-def sender_of(app: BotApplication) -> OutboxSender:
-    sender = app.bot_data.services.outbox
-    assert sender is not None
-    return sender
-
-
-async def drain(app: BotApplication) -> None:
-    sender = sender_of(app)
-    sender.wake()
-    await sender.wait_idle(timeout=30)
 
 
 async def test_a_message_is_enqueued_once_per_recipient_kind_and_period(store: StoreHandle) -> None:
