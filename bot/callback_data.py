@@ -67,3 +67,11 @@ def pattern(family: str) -> str:
 def visit_class_data(class_id: int) -> str:
     """A button that starts a student visit for one class (nudges use it)."""
     return encode("vc", "c", class_id)
+
+
+EXEMPT_FAMILY = "ex"
+
+
+def exempt_data(action: str, *args: object) -> str:
+    """The buttons of ``/exempt`` and of the approval requests it sends (private chats only)."""
+    return encode(EXEMPT_FAMILY, action, *args)

@@ -101,6 +101,13 @@ async def enqueue(*, session: AsyncSession, messages: Iterable[NewMessage], now:
     return await _count(session) - before
 
 
+async def enqueue_now(*, session: AsyncSession, messages: Iterable[NewMessage], now: datetime) -> int:
+    """:func:`enqueue`, committed: for messages a person's action fans out (not a schedule run)."""
+    new = await enqueue(session=session, messages=messages, now=now)
+    await session.commit()
+    return new
+
+
 async def _count(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count(OutboxMessage.id))) or 0)
 

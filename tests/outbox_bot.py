@@ -8,8 +8,12 @@ from contextlib import asynccontextmanager
 from bot.app import BotApplication, build_application, polling
 from bot.outbox_sender import OutboxSender, Pacing
 from bot.scheduler import RunResult, Scheduler
-from sandbox import BotApiStandIn
+from sandbox import BotApiStandIn, User, World
+from store.accounts import set_locale
 from store.clock import FixedClock
+from store.installation import StoreHandle
+from store.vocab import Locale
+from tests.bot_district import person
 from tests.e2e import bot_settings
 
 FAST = Pacing(backoff_base=0.01, backoff_cap=0.05)
@@ -48,3 +52,12 @@ async def tick(app: BotApplication) -> list[RunResult]:
     results = await scheduler_of(app).tick()
     await drain(app)
     return results
+
+
+async def english_speaker(world: World, store: StoreHandle, clock: FixedClock, staff_id: int, name: str
+                          ) -> User:
+    """A bound person who chose English (scheduled messages have no Telegram language to go by)."""
+    user = await person(world, store, clock, staff_id, name)
+    async with store.sessions() as session:
+        await set_locale(session=session, telegram_user_id=user.id, locale=Locale.EN)
+    return user

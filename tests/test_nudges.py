@@ -13,15 +13,13 @@ import pytest
 from bot.app import BotApplication
 from bot.callback_data import visit_class_data
 from sandbox import BotApiStandIn, User, World
-from store.accounts import set_locale
 from store.clock import FixedClock
 from store.installation import StoreHandle
 from store.models import FollowUp
 from store.schedule import CLASS_NUDGES, WEEKLY_SUMMARY
-from store.vocab import Locale
-from tests.bot_district import District, person, seed_district
+from tests.bot_district import District, seed_district
 from tests.builders import add_staff, add_visit
-from tests.outbox_bot import fast_bot, tick
+from tests.outbox_bot import english_speaker, fast_bot, tick
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -52,15 +50,6 @@ async def lagging_district(store: StoreHandle) -> tuple[District, int]:
         await add_visit(session, head_b, "student", students=[s6], visit_date=start)
         await session.commit()
     return d, head_b
-
-
-async def english_speaker(world: World, store: StoreHandle, clock: FixedClock, staff_id: int, name: str
-                          ) -> User:
-    """A bound person who chose English (scheduled messages have no Telegram language to go by)."""
-    user = await person(world, store, clock, staff_id, name)
-    async with store.sessions() as session:
-        await set_locale(session=session, telegram_user_id=user.id, locale=Locale.EN)
-    return user
 
 
 def bot_texts(user: User) -> list[str]:
