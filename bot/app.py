@@ -14,7 +14,9 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.context import BotContext, BotData
 from bot.handlers import register
 from bot.menus import set_default_menus
+from bot.outbox_sender import OutboxSender, Pacing
 from bot.persistence import StorePersistence
+from bot.scheduler import Scheduler
 from bot.send_policy import SendPolicy
 from bot.services import Services
 from bot.settings import Settings
@@ -27,12 +29,14 @@ BotApplication = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], Bo
 
 
 def build_application(
-    settings: Settings, *, clock: Clock | None = None, per_chat_concurrency: bool = True
+    settings: Settings, *, clock: Clock | None = None, per_chat_concurrency: bool = True,
+    pacing: Pacing | None = None, tick_interval: float | None = 60.0,
 ) -> BotApplication:
     """The bot, ready for ``run_polling`` (or ``initialize``/``start`` in tests).
 
     ``per_chat_concurrency=False`` handles every update one after the other (PTB's default), for
-    comparison in the benchmark.
+    comparison in the benchmark. ``pacing``: the outbox's limits and backoff (tests shorten it);
+    ``tick_interval``: seconds between schedule ticks (None: no periodic tick, tests call it).
     """
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -46,8 +50,22 @@ def build_application(
             "campaign %r from %s: %s to %s", campaign.config.name, campaign.source,
             campaign.config.start, campaign.config.end,
         )
+        services.outbox = OutboxSender(bot=app.bot, store=services.store, campaign=campaign.config,
+                                       pacing=pacing)
+        await services.outbox.start()
+        services.scheduler = Scheduler(services, interval=tick_interval)
+        await services.scheduler.start()
+
+    async def post_stop(app: BotApplication) -> None:
+        if services.scheduler is not None:
+            await services.scheduler.stop()
+        # Before shutdown closes the bot's HTTP client: messages in flight may still finish.
+        if services.outbox is not None:
+            await services.outbox.stop()
+            services.outbox = None
 
     async def post_shutdown(app: BotApplication) -> None:
+        await post_stop(app)  # also when start-up failed before the Application ran
         await services.close()
 
     app: BotApplication = (
@@ -61,6 +79,7 @@ def build_application(
         .rate_limiter(SendPolicy())  # replies paced per chat, the 30/s for bulk: docs/design.md
         .concurrent_updates(PerChatUpdateProcessor() if per_chat_concurrency else False)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -72,7 +91,7 @@ def build_application(
 @asynccontextmanager
 async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterator[None]:
     """Run ``app`` inside an event loop that already runs (tests, benchmarks), as ``run_polling`` would:
-    post_init after initialize, post_shutdown after shutdown."""
+    post_init after initialize, post_stop after stop, post_shutdown after shutdown."""
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
@@ -84,6 +103,8 @@ async def polling(app: Application[Any, Any, Any, Any, Any, Any]) -> AsyncIterat
     finally:
         await app.updater.stop()
         await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)

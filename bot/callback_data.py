@@ -60,7 +60,11 @@ VISIT_CLASS = Family("vc", PRIVATE_ONLY)  # "log a visit in this class" (nudges)
 # permission again (a modified client can send any data).
 COVERAGE = Family("cov", GROUPS_TOO)  # the chart's "trend" button
 GROUP_LANG = Family("glang", GROUPS_TOO)  # /lang in a group: the group's language
-FAMILIES = {f.name: f for f in (LANG, RECORDS, FLOW, SAVED, VISIT_CLASS, COVERAGE, GROUP_LANG)}
+EXEMPT = Family("ex", PRIVATE_ONLY)  # /exempt and the approval requests it sends
+NUDGE = Family("nudge", PRIVATE_ONLY)  # a class nudge's "no nudges for a week"
+FAMILIES = {
+    f.name: f for f in (LANG, RECORDS, FLOW, SAVED, VISIT_CLASS, COVERAGE, GROUP_LANG, EXEMPT, NUDGE)
+}
 
 
 def encode(family: Family, action: str, *args: object) -> str:
@@ -161,9 +165,35 @@ class GroupLangTap:
     locale: str
 
 
+EXEMPT_ACTIONS = frozenset({"s", "r", "tl", "t", "ok", "no"})
+
+
+@dataclass(frozen=True)
+class ExemptTap:
+    """A button of /exempt: pick a student (``s``), a reason (``r``), the teacher list (``tl``), a
+    teacher (``t``); approve (``ok``) or decline (``no``) a proposal."""
+
+    action: str
+    args: tuple[str, ...]
+
+    def arg(self, index: int = 0) -> str:
+        try:
+            return self.args[index]
+        except IndexError:
+            raise BadCallbackData(f"missing argument {index}") from None
+
+    def int_arg(self, index: int = 0) -> int:
+        return bounded_int(self.arg(index))
+
+
+@dataclass(frozen=True)
+class NudgeMuteTap:
+    pass
+
+
 Tap = (
     LangTap | RecordsPageTap | RecordsDeleteTap | RecordsConfirmTap | SavedTap | FlowTap | VisitClassTap
-    | CoverageTrendTap | GroupLangTap
+    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap
 )
 
 
@@ -231,6 +261,10 @@ def parse(data: str | None, chat_type: str | None) -> Tap:
         return CoverageTrendTap(args[0], bounded_int(args[1]))
     if family is GROUP_LANG and action == "set" and len(args) == 1:
         return GroupLangTap(args[0])
+    if family is EXEMPT and action in EXEMPT_ACTIONS and len(args) <= 2:
+        return ExemptTap(action, tuple(args))
+    if family is NUDGE and action == "mute" and not args:
+        return NudgeMuteTap()
     raise BadCallbackData("unknown button")
 
 
@@ -284,3 +318,12 @@ def coverage_trend_data(view: str, target: int) -> str:
 
 def group_lang_data(locale: str) -> str:
     return encode(GROUP_LANG, "set", locale)
+
+
+def exempt_data(action: str, *args: object) -> str:
+    """The buttons of ``/exempt`` and of the approval requests it sends (private chats only)."""
+    return encode(EXEMPT, action, *args)
+
+
+def nudge_mute_data() -> str:
+    return encode(NUDGE, "mute")

@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.commands import coverage, fallback, groups, lang, records, roster_upload, start
+from bot.commands import coverage, exemptions, fallback, groups, lang, nudges, records, roster_upload, start
 from bot.context import BotContext
 from bot.conversations.visit import build_visit_conversation
 from bot.errors import on_error
@@ -31,6 +31,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *start.handlers(),  # /start, shared contact, /help
         *lang.handlers(),  # /lang and its buttons
         *records.handlers(),  # /my, /myvisits and their buttons
+        *nudges.handlers(),  # a class nudge's "no nudges for a week"
+        *exemptions.handlers(),  # /exempt (private), its buttons and the approval requests'
         # Documents: the district office's roster (others are told why not). Before the visit flow,
         # so a roster sent in the middle of a visit is still imported.
         *roster_upload.handlers(),

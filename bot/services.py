@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings
 from store.campaign import CampaignInfo
 from store.clock import Clock
 from store.installation import StoreHandle, load_campaign, open_store
+
+if TYPE_CHECKING:
+    from bot.outbox_sender import OutboxSender
+    from bot.scheduler import Scheduler
 
 
 @dataclass
@@ -18,6 +23,14 @@ class Services:
     _store: StoreHandle | None = None
     _campaign: CampaignInfo | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Started in post_init, stopped in post_stop (bot/app.py); None outside a running bot.
+    outbox: OutboxSender | None = None
+    scheduler: Scheduler | None = None
+
+    def wake_outbox(self) -> None:
+        """Something was enqueued: let the sender look at once (no-op when it is not running)."""
+        if self.outbox is not None:
+            self.outbox.wake()
 
     async def open(self) -> None:
         """Open the store and load the campaign once (persistence may ask before post_init)."""

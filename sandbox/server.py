@@ -14,6 +14,7 @@ from aiohttp import web
 
 from . import bot_methods as _bot_methods  # noqa: F401  (registers methods)
 from . import limits
+from .faults import Faults
 from .methods import METHODS
 from .models import ApiError, FileRecord, bad_request
 from .params import Params, Upload
@@ -51,6 +52,7 @@ class BotApiStandIn:
             self.bot_for_token(token)
         self.world = World(self, self.default_bot)
         self.requests: list[RecordedRequest] = []
+        self.faults = Faults()  # injected errors and held requests (see sandbox/faults.py)
         self._recorded = asyncio.Condition()
         # Seconds added to every method but getUpdates: Telegram's round trip, for benchmarks.
         self.latency = latency
@@ -213,6 +215,7 @@ class BotApiStandIn:
             if name.lower() == "getupdates":
                 result = await self._get_updates(state, params)
             else:
+                await self.faults.before(name, params.values)
                 if self.latency > 0:
                     await asyncio.sleep(self.latency)
                 func = METHODS.get(name.lower())

@@ -10,8 +10,9 @@ Definitions (SPEC.md, "The rules the seed sets"):
 - Visited: at least one current (not deleted) student visit lists them; visited one-on-one: at least
   one such visit has exactly one student. Edited visits count as they are now, not as they were.
 - Teachers of a school: its active staff with the role head teacher or subject teacher (a person who
-  is only a cadre is not one; a grade head who also teaches is). Interviewed: a current teacher visit
-  lists them and was recorded by someone else who is a cadre of the same school.
+  is only a cadre is not one; a grade head who also teaches is), less those exempt (long leave).
+  Interviewed: a current teacher visit lists them and was recorded by someone else who is a cadre
+  of the same school.
 - ``start``/``end`` (optional, inclusive) keep only visits whose ``visit_date`` lies in the range.
 
 Scopes: rows are limited to what the scope sees (students: the classes of ``sees_students_of``;
@@ -119,7 +120,7 @@ async def class_coverage(
     )
     exempt = (
         select(Exemption.student_id.label("student_id"))
-        .where(Exemption.revoked_at.is_(None))
+        .where(Exemption.student_id.is_not(None), Exemption.revoked_at.is_(None))
         .distinct()
         .subquery("exempt")
     )
@@ -170,8 +171,11 @@ async def teacher_coverage(
         return []
     # The denominator: active staff of a school whose roles include head or subject teacher.
     teacher_roles = select(StaffRole.staff_id).where(StaffRole.role.in_([r.value for r in TEACHER_ROLES]))
+    # Teachers exempt for the campaign (long leave, approved) are not in it.
+    exempt = select(Exemption.staff_id).where(Exemption.staff_id.is_not(None), Exemption.revoked_at.is_(None))
     teacher = select(Staff.id.label("id"), Staff.school_id.label("school_id")).where(
-        Staff.active.is_(True), Staff.school_id.is_not(None), Staff.id.in_(teacher_roles)
+        Staff.active.is_(True), Staff.school_id.is_not(None), Staff.id.in_(teacher_roles),
+        Staff.id.not_in(exempt),
     ).subquery("teacher")
     cadres = (
         select(StaffRole.staff_id.label("staff_id"))

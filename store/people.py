@@ -300,7 +300,10 @@ async def class_progress(*, session: AsyncSession, scope: Scope) -> list[ClassPr
     class_ids = [c.id for c in classes]
     counts = {c.class_id: c for c in await class_coverage(session=session, scope=scope)}
     flags = _visit_flags(VisitStudent.student_id, VisitStudent.visit_id, VisitKind.STUDENT).subquery()
-    exempt = select(Exemption.student_id).where(Exemption.revoked_at.is_(None))
+    # Teachers' exemptions have no student: NOT IN over a NULL would keep nobody.
+    exempt = select(Exemption.student_id).where(
+        Exemption.student_id.is_not(None), Exemption.revoked_at.is_(None)
+    )
     # Every counted student is loaded, not only the unvisited, since labels tell namesakes apart
     # within the whole class.
     roster = (

@@ -107,16 +107,39 @@ class FollowUp(Base):
 
 
 class Exemption(Base):
-    """A student taken out of a class's coverage denominator (e.g. long-term sick leave)."""
+    """A person taken out of the coverage denominators: a student (transferred, long sick leave,
+    suspended schooling) or a teacher on long leave. Exactly one of ``student_id``/``staff_id`` is
+    set. Created when a proposal is approved (:class:`ExemptionProposal`)."""
 
     __tablename__ = "exemptions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("students.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExemptionProposal(Base):
+    """A proposal to exempt a student (by their head teacher) or a teacher (by a school cadre), and
+    its decision by a school leader or middle cadre. ``state``: pending, approved, declined."""
+
+    __tablename__ = "exemption_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("students.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    reason_code: Mapped[str] = mapped_column(String(32))  # ExemptionReason
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exemption_id: Mapped[int | None] = mapped_column(ForeignKey("exemptions.id"))
 
 
 class AuditEntry(Base):

@@ -1,0 +1,129 @@
+"""The outbox: enqueued once, sent once, through injected 429s and 502s, blocked people and quiet hours."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app import BotApplication
+from sandbox import BotApiStandIn, User, World
+from store.accounts import account_for
+from store.clock import FixedClock
+from store.installation import StoreHandle
+from store.outbox import (
+    NewMessage,
+    OutboxState,
+    due_messages,
+    enqueue,
+    mark_sending,
+    outbox_counts,
+    outbox_messages,
+    recover_interrupted,
+)
+from tests.bot_district import person, seed_district
+from tests.outbox_bot import drain, fast_bot
+
+
+def note(user: User, n: int = 0, kind: str = "test_note") -> NewMessage:
+    return NewMessage(user.id, kind, "2026-W49", {"text": f"Note {n} for <b>{user.id}</b>"})
+
+
+async def put(store: StoreHandle, messages: list[NewMessage]) -> int:
+    async with store.sessions() as session:
+        new = await enqueue(session=session, messages=messages, now=store.clock.now())
+        await session.commit()
+    return new
+
+
+async def counts(store: StoreHandle) -> dict[OutboxState, int]:
+    async with store.sessions() as session:
+        return await outbox_counts(session=session)
+
+
+@pytest.fixture
+async def app(
+    standin: BotApiStandIn, database_url: str, clock: FixedClock, store: StoreHandle
+) -> AsyncIterator[BotApplication]:
+    async with fast_bot(standin, database_url, clock) as application:
+        yield application
+
+
+async def test_a_message_is_enqueued_once_per_recipient_kind_and_period(store: StoreHandle) -> None:
+    first = NewMessage(1001, "class_nudge", "2026-W49", {"text": "a"})
+    assert await put(store, [first, NewMessage(1002, "class_nudge", "2026-W49", {"text": "b"})]) == 2
+    # The same key again, even with another text, keeps the first row; another period is new.
+    assert await put(store, [NewMessage(1001, "class_nudge", "2026-W49", {"text": "changed"})]) == 0
+    assert await put(store, [NewMessage(1001, "class_nudge", "2026-W50", {"text": "c"})]) == 1
+    async with store.sessions() as session:
+        rows = await outbox_messages(session=session, recipient_chat_id=1001)
+    assert [(r.period, r.payload["text"]) for r in rows] == [("2026-W49", "a"), ("2026-W50", "c")]
+
+
+async def test_an_interrupted_send_is_pending_again_and_reported(store: StoreHandle) -> None:
+    await put(store, [NewMessage(7, "k", "p1", {"text": "x"}), NewMessage(8, "k", "p1", {"text": "y"})])
+    now = store.clock.now()
+    async with store.sessions() as session:
+        due = await due_messages(session=session, now=now, limit=10)
+        assert await mark_sending(session=session, message_id=due[0].id, now=now)
+        assert not await mark_sending(session=session, message_id=due[0].id, now=now)  # claimed once
+        interrupted = await recover_interrupted(session=session, now=now)
+        again = await due_messages(session=session, now=now, limit=10)
+    assert [i.recipient_chat_id for i in interrupted] == [7]
+    assert [(i.recipient_chat_id, i.attempts) for i in again] == [(7, 1), (8, 0)]
+
+
+async def test_a_fan_out_survives_429s_and_502s_with_nothing_lost_or_repeated(
+    app: BotApplication, standin: BotApiStandIn, world: World, store: StoreHandle
+) -> None:
+    users = [world.user(f"Teacher {n}") for n in range(40)]
+    # Four 429s in a row outlast the application's rate limiter (three retries), so the outbox's own
+    # wait is exercised too; then a burst of 502s.
+    standin.faults.fail_next("sendMessage", 429, times=4, retry_after=1)
+    await put(store, [note(u, n) for n, u in enumerate(users[:20])])
+    await drain(app)
+    standin.faults.fail_next("sendMessage", 502, times=5)
+    await put(store, [note(u, n) for n, u in enumerate(users[20:], start=20)])
+    await drain(app)
+
+    assert [code for _, code in standin.faults.injected] == [429] * 4 + [502] * 5
+    for n, user in enumerate(users):
+        texts = [m.text for m in user.chat_log if m.from_bot]
+        assert texts == [f"Note {n} for {user.id}"], user
+    assert (await counts(store))[OutboxState.SENT] == 40
+
+
+async def test_a_person_who_blocked_the_bot_is_marked_and_not_retried(
+    app: BotApplication, standin: BotApiStandIn, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    d = await seed_district(store)
+    teacher = await person(world, store, clock, d.staff["head"])
+    other = world.user("Other")
+    teacher.blocks_bot()
+    await put(store, [note(teacher, 1), note(teacher, 2, kind="another"), note(other, 3)])
+    await drain(app)
+
+    assert [m.text for m in other.chat_log] == [f"Note 3 for {other.id}"]
+    assert len([c for c in standin.calls("sendMessage") if c["chat_id"] == teacher.id]) == 1  # stopped
+    async with store.sessions() as session:
+        rows = await outbox_messages(session=session, recipient_chat_id=teacher.id)
+        account = await account_for(session=session, telegram_user_id=teacher.id)
+    assert [r.state for r in rows] == [OutboxState.BLOCKED, OutboxState.BLOCKED]
+    assert account is not None and account.blocked
+
+
+async def test_nothing_goes_out_in_quiet_hours_and_it_waits_for_the_morning(
+    app: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    user = world.user("Night owl")
+    clock.set(datetime(2026, 12, 1, 22, 15, tzinfo=UTC) - timedelta(hours=8))  # 22:15 in Shanghai
+    await put(store, [note(user)])
+    await drain(app)
+    assert user.chat_log == []
+    clock.set(datetime(2026, 12, 2, 6, 59, tzinfo=UTC) - timedelta(hours=8))  # 06:59: still quiet
+    await drain(app)
+    assert user.chat_log == []
+    clock.set(datetime(2026, 12, 2, 7, 0, tzinfo=UTC) - timedelta(hours=8))  # 07:00: morning
+    await drain(app)
+    assert [m.text for m in user.chat_log] == [f"Note 0 for {user.id}"]
