@@ -336,7 +336,7 @@ class RankingView:
     """What one person may see of a board.
 
     ``schools``: every school with its parts (district roles) or only the asker's own school with
-    its rank (a school leader); ``classes`` and ``teachers``: of the schools the asker ranks within.
+    its rank (a school leader); ``classes`` and ``teachers``: of a school leader's own school.
     ``of_schools`` is the number of schools ranked, so "rank 2 of 5" can be said without the others.
     """
 
@@ -351,9 +351,9 @@ class RankingView:
 def visible_board(board: ScoreBoard, scope: Scope, *, with_people: bool = True) -> RankingView | None:
     """The part of ``board`` that ``scope`` sees (None: nothing, e.g. a teacher).
 
-    District roles see every school; a school leader sees their own school (with its rank among all)
-    and its classes and teachers. ``with_people=False`` drops the teachers (group chats: aggregates
-    only, no one's name).
+    District roles see every school with its parts; a school leader sees their own school (with its
+    rank among all) and its classes and teachers. ``with_people=False`` drops the teachers (group
+    chats: aggregates only, no one's name).
     """
     ranked = sum(1 for s in board.schools if s.rank is not None)
     if scope.ranks_schools:
@@ -362,7 +362,9 @@ def visible_board(board: ScoreBoard, scope: Scope, *, with_people: bool = True) 
         schools = tuple(s for s in board.schools if s.school_id == scope.school_id)
     else:
         return None
-    within = {s.school_id for s in schools if scope.ranks_within(s.school_id)}
+    # District roles get the schools only (a district's teachers would be thousands of lines); a
+    # school's classes and teachers are for its own leaders.
+    within = set() if scope.ranks_schools else {scope.school_id}
     return RankingView(
         day=board.day,
         schools=schools,

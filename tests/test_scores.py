@@ -156,6 +156,7 @@ async def test_the_ranking_cut_by_scope(world: World) -> None:
     office = visible_board(board, await world.scope("office"))
     assert office is not None and office.district
     assert {s.school_id for s in office.schools} == {world.school_a, world.school_b}
+    assert office.classes == () and office.teachers == ()  # schools only
     leader = visible_board(board, await world.scope("leader"))
     assert leader is not None and not leader.district and leader.of_schools == 2
     assert [s.school_id for s in leader.schools] == [world.school_a]
