@@ -7,7 +7,18 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.commands import coverage, exemptions, fallback, groups, lang, nudges, records, roster_upload, start
+from bot.commands import (
+    coverage,
+    exemptions,
+    fallback,
+    groups,
+    lang,
+    nudges,
+    ranking,
+    records,
+    roster_upload,
+    start,
+)
 from bot.context import BotContext
 from bot.conversations.visit import build_visit_conversation
 from bot.errors import on_error
@@ -37,6 +48,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         # so a roster sent in the middle of a visit is still imported.
         *roster_upload.handlers(),
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
+        *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)

@@ -87,6 +87,10 @@ class Evaluation(_Strict):
     focus_coverage: float = Field(10, ge=0)
     follow_up_done: float = Field(5, ge=0)
     rectification_on_time: float = Field(15, ge=0)
+    # School leaders taking part in visits of their linked grades, and the supervisors' review
+    # outcomes (see reports/scores.py for what each part measures).
+    leader_participation: float = Field(10, ge=0)
+    review_outcome: float = Field(10, ge=0)
 
 
 class CampaignConfig(_Strict):

@@ -106,6 +106,27 @@ class Scope:
         return school_id is not None and bool(self.roles) and school_id == self.school_id
 
 
+    @property
+    def ranks_schools(self) -> bool:
+        """Whether this person sees every school's score and parts in ``/ranking`` (district roles)."""
+        return self.district_wide
+
+    def ranks_within(self, school_id: int | None) -> bool:
+        """Whether this person sees the scores of ``school_id``'s classes and teachers (with their
+        names): a school leader of that school, or a district role. A school's own rank among the
+        others is shown to its leaders too, but no other school's details."""
+        if self.district_wide:
+            return True
+        return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
+
+    def may_export(self, school_id: int | None) -> bool:
+        """Whether this person may export the archive of ``school_id`` (None: the whole district):
+        the district office anything, a school leader their own school."""
+        if Action.EXPORT in self.actions:
+            return True
+        return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
+
+
 NO_SCOPE_ROLES: frozenset[Role] = frozenset()
 
 

@@ -45,10 +45,9 @@ async def test_replies_to_many_chats_are_not_queued_behind_the_overall_budget(
 ) -> None:
     users = [world.user(f"Teacher {n}") for n in range(90)]
     policy = _policy(bot)
-    start = time.monotonic()
     await asyncio.gather(*(bot.bot.send_message(u.id, "reply") for u in users))
-    # A 30/s bucket with a burst of 30 needs at least 2 s for 90 messages.
-    assert time.monotonic() - start < 2.0
+    # A 30/s bucket with a burst of 30 would have made 60 of the 90 wait (wall time is the bench's job:
+    # it depends on the machine's load).
     assert policy.bulk_waited == 0
     assert all(u.messages[-1].text == "reply" for u in users)
 

@@ -7,11 +7,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import demo, invites, roster, run
+from bot.cli import demo, export, invites, roster, run
 from bot.cli.common import CommandError, fail
 from bot.settings import SettingsError
 
-SUBCOMMANDS = (run, roster, invites, demo)
+SUBCOMMANDS = (run, roster, invites, demo, export)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,222 @@
+"""The archive workbook (XLSX), written with openpyxl in write-only mode so rows stream to disk.
+
+Sheets, in order: 學生家訪記錄本 (one row per visit and student: a group talk gives a row for each
+student), 訪談教師記錄表 (one row per interview and teacher), coverage per class, coverage per school,
+opinions, scores. Headers and labels are in the translator's language. Private notes are not in the
+data this module receives, so they cannot reach the file.
+
+Every text cell is written as a string cell: text that starts with "=" stays text and is never
+stored as a formula, and characters XLSX cannot hold are dropped. (Hardening's shared writer,
+``reports/spreadsheet.py``, should replace :func:`text_cell` once it is merged.)
+
+:class:`ArchiveWorkbook` is pure over plain data: feed it visits as they stream from the store, then
+the coverage and scores, and save it into a binary file object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, tzinfo
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from reports.coverage import DistrictCoverage
+from reports.scores import ClassScore, Part, SchoolScore, Score, ScoreBoard, TeacherScore
+from store.export_rows import Person, VisitRecord
+from store.vocab import Place, VisitForm, VisitKind
+
+Gettext = Callable[[str], str]
+MAX_CELL = 32767  # characters an XLSX cell holds
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues; translated when the workbook is written."""
+    return message
+
+
+FORM_LABELS = {
+    VisitForm.IN_PERSON: N_("in person"),
+    VisitForm.HOME: N_("home visit"),
+    VisitForm.PHONE: N_("phone"),
+    VisitForm.ONLINE: N_("online"),
+}
+PLACE_LABELS = {
+    Place.OFFICE: N_("office"),
+    Place.CLASSROOM: N_("classroom"),
+    Place.HOME: N_("home"),
+    Place.CANTEEN: N_("canteen"),
+    Place.DORMITORY: N_("dormitory"),
+    Place.CLUB: N_("club"),
+    Place.REMOTE: N_("remote"),
+    Place.OTHER: N_("other"),
+}
+SCORE_PART_HEADERS = {
+    Part.STUDENT_COVERAGE: N_("Student coverage"),
+    Part.STUDENT_ONE_ON_ONE: N_("Student one-on-one share"),
+    Part.TEACHER_COVERAGE: N_("Teacher coverage"),
+    Part.FOCUS_COVERAGE: N_("Focus one-on-one share"),
+    Part.FOLLOW_UP_DONE: N_("Follow-ups done (share)"),
+    Part.RECTIFICATION_ON_TIME: N_("Rectification on time (share)"),
+    Part.LEADER_PARTICIPATION: N_("Leaders in their grades (share)"),
+    Part.REVIEW_OUTCOME: N_("Review outcomes (share)"),
+}
+STUDENT_SHEET = N_("Student visit record")  # 學生家訪記錄本
+TEACHER_SHEET = N_("Teacher interview record")  # 訪談教師記錄表
+STUDENT_HEADERS = (N_("Date"), N_("School"), N_("Class"), N_("Student"), N_("Student id"), N_("Visitors"),
+                   N_("Form"), N_("Place"), N_("Topics"), N_("Opinions"), N_("Follow-up"))
+TEACHER_HEADERS = (N_("Date"), N_("School"), N_("Teacher interviewed"), N_("Staff id"), N_("Interviewers"),
+                   N_("Form"), N_("Place"), N_("Topics"), N_("Opinions"), N_("Follow-up"))
+CLASS_HEADERS = (N_("School"), N_("Grade"), N_("Class"), N_("Students"), N_("Exempt"), N_("Visited"),
+                 N_("Coverage"), N_("One-on-one"), N_("One-on-one share"), N_("Focus students"),
+                 N_("Focus students one-on-one"))
+SCHOOL_HEADERS = (N_("School"), N_("Students"), N_("Visited"), N_("Coverage"), N_("One-on-one"),
+                  N_("One-on-one share"), N_("Teachers"), N_("Interviewed"),
+                  N_("Teacher coverage"), N_("Focus people"), N_("Focus people one-on-one"))
+OPINION_HEADERS = (N_("Date"), N_("School"), N_("Class"), N_("Raised in"), N_("Category"), N_("Opinion"))
+PERCENT = "0.0%"
+DAY = "yyyy-mm-dd"
+
+
+def text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+    """A string cell, whatever the text starts with (``=`` stays text, never a formula)."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value)[:MAX_CELL])
+    cell.data_type = "s"
+    return cell
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: object, number_format: str | None = None) -> Any:
+    if isinstance(value, str):
+        return text_cell(sheet, value)
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet, value=value)
+    if number_format is not None:
+        cell.number_format = number_format
+    elif isinstance(value, date):
+        cell.number_format = DAY
+    return cell
+
+
+def _sheet_title(text: str) -> str:
+    """Sheet names: at most 31 characters, none of []:*?/\\."""
+    return "".join(ch for ch in text if ch not in "[]:*?/\\")[:31] or "Sheet"
+
+
+class ArchiveWorkbook:
+    """The workbook being built. Call :meth:`add_visit` for each visit, then :meth:`add_coverage`,
+    :meth:`add_scores`, and :meth:`save`."""
+
+    def __init__(self, gettext: Gettext, zone: tzinfo) -> None:
+        self._ = gettext
+        self.zone = zone
+        self.book = Workbook(write_only=True)
+        self.students = self._sheet(STUDENT_SHEET, STUDENT_HEADERS)
+        self.teachers = self._sheet(TEACHER_SHEET, TEACHER_HEADERS)
+        self.classes = self._sheet(N_("Coverage by class"), CLASS_HEADERS)
+        self.schools = self._sheet(N_("Coverage by school"), SCHOOL_HEADERS)
+        self.opinions = self._sheet(N_("Opinions"), OPINION_HEADERS)
+        self.scores = self._sheet(N_("Scores"), (
+            N_("Level"), N_("School"), N_("Name"), N_("Rank"), N_("Score"),
+            *(SCORE_PART_HEADERS[p] for p in Part), N_("Co-visits"),
+        ))
+        self.rows = 0
+
+    def _sheet(self, title: str, headers: Sequence[str]) -> WriteOnlyWorksheet:
+        sheet = self.book.create_sheet(_sheet_title(self._(title)))
+        sheet.append([text_cell(sheet, self._(h)) for h in headers])
+        return sheet
+
+    def _append(self, sheet: WriteOnlyWorksheet, values: Iterable[object]) -> None:
+        sheet.append([_cell(sheet, v) for v in values])
+        self.rows += 1
+
+    # --- visits ----------------------------------------------------------------------------------
+
+    def _people(self, people: Iterable[Person]) -> str:
+        return self._("、").join(p.name for p in people)
+
+    def _follow_up(self, record: VisitRecord) -> str:
+        if record.follow_up_done_at is not None:
+            return self._("done {date}").format(
+                date=record.follow_up_done_at.astimezone(self.zone).date().isoformat())
+        if record.follow_up_due is not None:
+            return self._("due {date}").format(date=record.follow_up_due.isoformat())
+        return ""
+
+    def _opinions(self, record: VisitRecord) -> str:
+        return "\n".join(
+            f"[{o.category}] {o.text}" if o.category else o.text for o in record.opinions
+        )
+
+    def add_visit(self, record: VisitRecord) -> None:
+        """One visit: a row per student (student visits) or per teacher (interviews), and its opinions."""
+        visitors = self._people((record.visitor, *record.co_visitors))
+        common_tail = (
+            visitors, self._(FORM_LABELS[record.form]), self._(PLACE_LABELS[record.place]),
+            self._("、").join(record.topics), self._opinions(record), self._follow_up(record),
+        )
+        if record.kind is VisitKind.STUDENT:
+            for student in record.visitees:
+                self._append(self.students, (record.visit_date, record.school_name, record.class_name or "",
+                                             student.name, student.external_id, *common_tail))
+        else:
+            for teacher in record.visitees:
+                self._append(self.teachers, (record.visit_date, record.school_name, teacher.name,
+                                             teacher.external_id, *common_tail))
+        of_students = record.kind is VisitKind.STUDENT
+        raised_in = self._("student visit") if of_students else self._("teacher interview")
+        for opinion in record.opinions:
+            self._append(self.opinions, (record.visit_date, record.school_name, record.class_name or "",
+                                         raised_in, opinion.category or "", opinion.text))
+
+    # --- coverage and scores ---------------------------------------------------------------------
+
+    def add_coverage(self, coverage: DistrictCoverage) -> None:
+        for school in coverage.schools:
+            for grade in school.grades:
+                for c in grade.classes:
+                    s = c.students
+                    self.classes.append([
+                        _cell(self.classes, school.name), _cell(self.classes, grade.name),
+                        _cell(self.classes, c.name), s.total, s.exempt, s.visited,
+                        _cell(self.classes, s.coverage, PERCENT), s.one_on_one,
+                        _cell(self.classes, s.one_on_one_ratio, PERCENT), s.focus_total, s.focus_one_on_one,
+                    ])
+                    self.rows += 1
+            s, t = school.students, school.teachers
+            self.schools.append([
+                _cell(self.schools, school.name), s.total, s.visited,
+                _cell(self.schools, s.coverage, PERCENT),
+                s.one_on_one, _cell(self.schools, s.one_on_one_ratio, PERCENT),
+                t.total if t else None, t.interviewed if t else None,
+                _cell(self.schools, t.coverage if t else None, PERCENT),
+                school.focus_total, school.focus_one_on_one,
+            ])
+            self.rows += 1
+
+    def _score_row(self, level: str, school: str, name: str, rank: int | None, score: Score,
+                   co_visits: int | None = None) -> None:
+        value = score.value
+        self.scores.append([
+            text_cell(self.scores, self._(level)), _cell(self.scores, school), _cell(self.scores, name),
+            rank, None if value is None else round(value, 2),
+            *(_cell(self.scores, p.value, PERCENT) for p in score.parts), co_visits,
+        ])
+        self.rows += 1
+
+    def add_scores(self, schools: Sequence[SchoolScore], classes: Sequence[ClassScore],
+                   teachers: Sequence[TeacherScore], board: ScoreBoard) -> None:
+        names = {s.school_id: s.name for s in board.schools}
+        for s in schools:
+            self._score_row(N_("school"), s.name, s.name, s.rank, s.score)
+        for c in classes:
+            self._score_row(N_("class"), names.get(c.school_id, ""), c.name, None, c.score)
+        for t in teachers:
+            self._score_row(N_("teacher"), names.get(t.school_id, ""), t.name, None, t.score, t.co_visits)
+
+    def save(self, out: IO[bytes]) -> None:
+        self.book.save(out)
