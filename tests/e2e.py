@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import sqlite3
@@ -111,8 +112,8 @@ class BotProcess:
 
 
 def forbidden_in_groups(database_url: str | None) -> set[str]:
-    """What no group message may contain: every student name of the test's database (SQLite) and
-    every student focus tag, as a code and as a label in each locale."""
+    """What no group message may contain: every student name of the test's database (SQLite or
+    PostgreSQL) and every student focus tag, as a code and as a label in each locale."""
     from bot.i18n import translator
     from bot.text import FOCUS_LABELS
     from store.vocab import Locale, StudentFocus
@@ -129,7 +130,29 @@ def forbidden_in_groups(database_url: str | None) -> set[str]:
                     words |= {name for (name,) in db.execute("SELECT name FROM students")}
                 except sqlite3.OperationalError:  # not migrated: no students to leak
                     pass
+    elif database_url and database_url.startswith("postgresql"):
+        words |= _postgresql_student_names(database_url)
     return {w for w in words if len(w) >= 2}
+
+
+def _postgresql_student_names(database_url: str) -> set[str]:
+    import asyncpg
+
+    url = make_url(database_url).set(drivername="postgresql")
+    dsn = url.render_as_string(hide_password=False)
+
+    async def names() -> set[str]:
+        connection = await asyncpg.connect(dsn)
+        try:
+            return {row[0] for row in await connection.fetch("SELECT name FROM students")}
+        except asyncpg.UndefinedTableError:  # not migrated: no students to leak
+            return set()
+        finally:
+            await connection.close()
+
+    # Called from fixtures that may sit inside the test's event loop: a loop of its own, in a thread.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, names()).result()
 
 
 def group_leaks(standin: BotApiStandIn, database_url: str | None) -> list[str]:
