@@ -157,14 +157,20 @@ class OutboxSender:
         self._wake.set()
         if self._task is None:
             return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(self._task), grace)
         self._task.cancel()
-        for task in list(self._in_flight.values()):
+        in_flight = list(self._in_flight.values())
+        if in_flight:
+            # A message cut off mid-request stays "sending" and is sent again at the next start.
+            await asyncio.wait(in_flight, timeout=max(deadline - loop.time(), 0.0))
+        for task in in_flight:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        await asyncio.gather(*in_flight, return_exceptions=True)
         self._task = None
 
     def wake(self) -> None:
