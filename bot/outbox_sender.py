@@ -185,6 +185,8 @@ class OutboxSender:
     # --- the loop ----------------------------------------------------------------------------------
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before looking, so a wake during the look is not lost: it ends the wait below.
+            self._wake.clear()
             try:
                 wait = await self._drain_once()
             except Exception:
@@ -192,9 +194,8 @@ class OutboxSender:
                 wait = self.pacing.idle_poll
             if wait is None:
                 continue
-            if not self._in_flight and not self._deferred:
+            if not self._in_flight and not self._deferred and not self._wake.is_set():
                 self.idle.set()
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(wait, 0.01))
 
@@ -226,10 +227,9 @@ class OutboxSender:
             task = asyncio.create_task(self._send_one(item), name=f"outbox-{item.id}")
             self._in_flight[item.id] = task
             started += 1
-        if started and len(items) == BATCH:
-            return None
         if started:
-            return min(soonest, 0.05) if soonest < self.pacing.idle_poll else 0.05
+            # A full batch may have more behind it; otherwise look again when a send finishes.
+            return None if len(items) == BATCH else 0.05
         async with self.store.sessions() as session:
             due = await next_due_at(session=session)
         if due is not None:
