@@ -59,8 +59,8 @@ BATCH = 100
 class Pacing:
     """Telegram's limits as the sender keeps them (seconds, messages)."""
 
-    per_second: float = 30.0  # overall, for bulk
-    burst: float = 30.0
+    per_second: float = 29.0  # overall, for bulk: a little under 30, so jitter does not meet a 429
+    burst: float = 20.0  # and a burst under Telegram's, leaving slack for replies
     private_interval: float = 1.0  # between two messages to one person
     group_per_minute: int = 20
     backoff_base: float = 1.0  # first retry after a transient error; doubles each time
@@ -69,7 +69,7 @@ class Pacing:
 
 
 @dataclass
-class _Pacer:
+class Pacer:
     """A token bucket overall plus the last sends per chat, on the event loop's monotonic clock."""
 
     pacing: Pacing
@@ -131,7 +131,7 @@ class OutboxSender:
         self.campaign = campaign
         self.pacing = pacing or Pacing()
         self.max_in_flight = max_in_flight
-        self._pacer = _Pacer(self.pacing, asyncio.get_running_loop().time)
+        self._pacer = Pacer(self.pacing, asyncio.get_running_loop().time)
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -157,14 +157,20 @@ class OutboxSender:
         self._wake.set()
         if self._task is None:
             return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(self._task), grace)
         self._task.cancel()
-        for task in list(self._in_flight.values()):
+        in_flight = list(self._in_flight.values())
+        if in_flight:
+            # A message cut off mid-request stays "sending" and is sent again at the next start.
+            await asyncio.wait(in_flight, timeout=max(deadline - loop.time(), 0.0))
+        for task in in_flight:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        await asyncio.gather(*in_flight, return_exceptions=True)
         self._task = None
 
     def wake(self) -> None:
@@ -179,6 +185,8 @@ class OutboxSender:
     # --- the loop ----------------------------------------------------------------------------------
     async def _run(self) -> None:
         while not self._stopping:
+            # Cleared before looking, so a wake during the look is not lost: it ends the wait below.
+            self._wake.clear()
             try:
                 wait = await self._drain_once()
             except Exception:
@@ -186,9 +194,8 @@ class OutboxSender:
                 wait = self.pacing.idle_poll
             if wait is None:
                 continue
-            if not self._in_flight and not self._deferred:
+            if not self._in_flight and not self._deferred and not self._wake.is_set():
                 self.idle.set()
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(wait, 0.01))
 
@@ -220,10 +227,9 @@ class OutboxSender:
             task = asyncio.create_task(self._send_one(item), name=f"outbox-{item.id}")
             self._in_flight[item.id] = task
             started += 1
-        if started and len(items) == BATCH:
-            return None
         if started:
-            return min(soonest, 0.05) if soonest < self.pacing.idle_poll else 0.05
+            # A full batch may have more behind it; otherwise look again when a send finishes.
+            return None if len(items) == BATCH else 0.05
         async with self.store.sessions() as session:
             due = await next_due_at(session=session)
         if due is not None:

@@ -125,6 +125,7 @@ class ClassProgress:
     one_on_one: int
     total: int
     unvisited: tuple[str, ...]  # labels of the students not visited yet, by name
+    exempt: tuple[str, ...] = ()  # names of the students exempt (away for the campaign), by name
 
 
 async def _head_class_ids(session: AsyncSession, staff_id: int) -> set[int]:
@@ -313,6 +314,15 @@ async def class_progress(*, session: AsyncSession, scope: Scope) -> list[ClassPr
             .where(Student.class_id.in_(class_ids), Student.active.is_(True), Student.id.not_in(exempt))
         )
     ).all()
+    exempt_rows = (
+        await session.execute(
+            select(Student.class_id, Student.name)
+            .where(Student.class_id.in_(class_ids), Student.active.is_(True), Student.id.in_(exempt))
+        )
+    ).all()
+    exempt_names: dict[int, list[str]] = {}
+    for cid, name in exempt_rows:
+        exempt_names.setdefault(cid, []).append(name)
     by_class: dict[int, list[tuple[int, str, str, bool]]] = {}
     for cid, sid, name, ext, seen in roster:
         by_class.setdefault(cid, []).append((sid, name, ext, seen is not None))
@@ -328,5 +338,6 @@ async def class_progress(*, session: AsyncSession, scope: Scope) -> list[ClassPr
             one_on_one=figures.one_on_one if figures else 0,
             total=figures.students if figures else 0,
             unvisited=tuple(label for _, _, label in unvisited),
+            exempt=tuple(sorted(exempt_names.get(c.id, []))),
         ))
     return out

@@ -74,6 +74,8 @@ async def test_proposed_approved_and_leaving_the_denominator_then_one_declined(
     late_tap = await cadre.tap("✅ Approve")
     assert (await answer_to(cadre, late_tap)).text == "Already decided."
     assert "Exempt (away for the campaign): 戴詩涵" in (await say(head, "/exempt")).text
+    my = await say(head, "/my")  # the class view: figures net of the exempt student, who is named
+    assert "Visited: 0 of 4" in my.text and "Exempt (away for the campaign): 戴詩涵" in my.text
 
     await step(head, "吳欣怡")
     await step(head, "transferred")

@@ -107,3 +107,26 @@ async def test_nudges_go_to_lagging_classes_once_a_week_outside_quiet_hours_and_
     assert late.text.startswith("⏰ Late: this was due on 2026-12-31, while I was offline.")
     for text in bot_texts(leader):
         assert "沈志明" not in text and "王小明" not in text  # leaders' notes: percentages only
+
+
+async def test_a_restart_in_the_same_week_repeats_nothing_and_a_later_start_catches_up(
+    standin: BotApiStandIn, database_url: str, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    d, _ = await lagging_district(store)
+    head = await english_speaker(world, store, clock, d.staff["head"], "Head A")
+    async with fast_bot(standin, database_url, clock) as first:
+        await tick(first)
+        clock.set(at(2026, 12, 17, 16, 45))
+        assert [r.kind for r in await tick(first)] == [CLASS_NUDGES, WEEKLY_SUMMARY]
+    assert len(head.chat_log) == 1
+    async with fast_bot(standin, database_url, clock) as second:  # restarted the same afternoon
+        assert await tick(second) == []
+    clock.set(at(2026, 12, 25, 9, 0))  # down from Thursday morning until Friday
+    async with fast_bot(standin, database_url, clock) as third:
+        assert [(r.kind, r.period, r.late) for r in await tick(third)] == [
+            (CLASS_NUDGES, "2026-W52", True), (WEEKLY_SUMMARY, "2026-W52", True)
+        ]
+    assert [m.text.splitlines()[0] for m in head.chat_log] == [
+        "📋 七年級1班 is behind the pace needed to reach the targets by 2027-02-28.",
+        "⏰ Late: this was due on 2026-12-24, while I was offline.",
+    ]

@@ -127,3 +127,19 @@ async def test_nothing_goes_out_in_quiet_hours_and_it_waits_for_the_morning(
     clock.set(datetime(2026, 12, 2, 7, 0, tzinfo=UTC) - timedelta(hours=8))  # 07:00: morning
     await drain(app)
     assert [m.text for m in user.chat_log] == [f"Note 0 for {user.id}"]
+
+
+async def test_429s_past_the_rate_limiters_retries_wait_in_the_outbox(
+    app: BotApplication, standin: BotApiStandIn, world: World, store: StoreHandle,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    user, other = world.user("Busy"), world.user("Other")
+    # One chat answers 429 four times: the application's limiter retries three, the fourth reaches the
+    # outbox, which pauses and tries again. Other chats' messages are not lost meanwhile.
+    standin.faults.fail_next("sendMessage", 429, times=4, retry_after=1, chat_id=user.id)
+    with caplog.at_level("INFO", logger="twovisits.outbox"):
+        await put(store, [note(user, 1), note(other, 2)])
+        await drain(app)
+    assert [m.text for m in user.chat_log] == [f"Note 1 for {user.id}"]
+    assert [m.text for m in other.chat_log] == [f"Note 2 for {other.id}"]
+    assert "429 retry after 1s; trying again" in caplog.text

@@ -135,6 +135,9 @@ def _class_block(tr: Translator, c: ClassProgress, target: float) -> Block:
         block += ["\n", _("Not visited yet ({n}): ").format(n=len(c.unvisited)), Names(c.unvisited)]
     else:
         block += ["\n", _("Every student has been visited.")]
+    if c.exempt:
+        names = esc(_(", ").join(c.exempt))
+        block += ["\n", _("Exempt (away for the campaign): {names}").format(names=names)]
     return block
 
 
