@@ -25,6 +25,7 @@ from store.roster.tables import (
 )
 
 MAX_XLSX_UNPACKED_BYTES = 512 * 1024 * 1024
+MERGE_SCAN_CHUNK = 1024 * 1024
 
 
 # A merged range as the sheet's XML writes it, with or without a namespace prefix.
@@ -46,7 +47,7 @@ def _merged_ranges(archive: zipfile.ZipFile, sheet: Any) -> list[tuple[int, int,
     tail = b""
     found = False
     with archive.open(path) as source:
-        while chunk := source.read(1024 * 1024):
+        while chunk := source.read(MERGE_SCAN_CHUNK):
             tail = tail[-64:] + chunk if not found else tail + chunk
             if not found and (start := _MERGES_START.search(tail)):
                 tail, found = tail[start.start():], True
