@@ -1,8 +1,12 @@
-"""A synthetic district for the benchmark, written straight through the ORM models.
+"""Rosters for the benchmarks: the visit bench's district, and the roster import benchmark.
 
-One school; ``teachers`` classes spread over grades of ten; each class has one head teacher (bound
-to a simulated Telegram user) and ``students_per_class`` students. Names are plain ASCII and unique,
-so the visit flow's people buttons carry no namesake suffixes.
+:func:`seed_roster` writes the visit bench's district straight through the ORM models: one school;
+``teachers`` classes spread over grades of ten; each class has one head teacher (bound to a simulated
+Telegram user) and ``students_per_class`` students. Names are plain ASCII and unique, so the visit
+flow's people buttons carry no namesake suffixes.
+
+``python -m bench.roster`` imports a district of 100,800 students beside a bare ``csv`` → ``sqlite3``
+floor (below; figures in docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bench.roster_district import write_district
+from bench.roster_district import write_district, write_workbook
 from bench.stats import cpu_seconds, describe_machine, load_average, peak_rss_mib
 from store.installation import StoreHandle, ensure_district
 from store.models import (
@@ -119,7 +123,9 @@ async def visits_by_visitor(store: StoreHandle) -> dict[int, int]:
 # through ``sqlite3`` into the same migrated schema. Each run is its own process, so start-up (Python,
 # imports, migrations) is timed apart from the import, and each peak RSS is that run's alone.
 
-FLOOR, IMPORT, REIMPORT = "floor", "import", "reimport"
+FLOOR, IMPORT, REIMPORT, XLSX = "floor", "import", "reimport", "xlsx"
+KINDS = (FLOOR, IMPORT, REIMPORT, XLSX)
+WORKBOOK = "district.xlsx"
 
 
 def _split(cell: str) -> list[str]:
@@ -187,6 +193,19 @@ def floor_import(folder: Path, database: Path, district_id: int, now: datetime) 
     con.close()
 
 
+def _peak_rss_mib() -> float:
+    """This process's peak RSS. ``VmHWM`` starts afresh at exec, where ``ru_maxrss`` keeps the
+    parent's high-water mark (so a big parent would inflate every run's figure)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mib()
+
+
 def _child(kind: str, folder: Path, database: Path) -> dict[str, float]:
     """One measured run inside this process: start-up (imports, migrations), then the import alone."""
     t0 = time.perf_counter()
@@ -206,12 +225,12 @@ def _child(kind: str, folder: Path, database: Path) -> dict[str, float]:
             async with handle.sessions() as session:
                 district_id = await ensure_district(session=session)
             t2, cpu2 = time.perf_counter(), cpu_seconds()
-            rss_start = peak_rss_mib()
+            rss_start = _peak_rss_mib()
             if kind == FLOOR:
                 await handle.close()  # the floor writes through its own sqlite3 connection
                 floor_import(folder, database, district_id, handle.clock.now())
             else:
-                source = read_roster_paths([folder])
+                source = read_roster_paths([folder / WORKBOOK] if kind == XLSX else [folder])
                 async with handle.sessions() as session:
                     report = await import_roster(session=session, source=source, now=handle.clock.now())
                 if not report.accepted:
@@ -220,7 +239,7 @@ def _child(kind: str, folder: Path, database: Path) -> dict[str, float]:
         finally:
             await handle.close()
         return {"imports": t1 - t0, "migrations": t2 - t1, "import": t3 - t2, "cpu": cpu3 - cpu2,
-                "rss_start": rss_start, "rss_peak": peak_rss_mib()}
+                "rss_start": rss_start, "rss_peak": _peak_rss_mib()}
 
     return asyncio.run(run())
 
@@ -269,7 +288,7 @@ def report(runs: Sequence[Run], schools: int, staff: int, students: int, loads: 
              f"district: {schools} schools, {staff:,} staff, {students:,} students", ""]
     lines.append(f"{'run':<9}{'process':>12}{'start-up':>12}{'of it migr.':>12}{'import':>12}"
                  f"{'CPU':>12}{'RSS start':>11}{'RSS peak':>10}")
-    for kind in (FLOOR, IMPORT, REIMPORT):
+    for kind in KINDS:
         mine = [r for r in runs if r.kind == kind]
         if not mine:
             continue
@@ -300,7 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--schools", type=int, default=28, help="3,600 students each (default 28: 100,800)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="floor, import, re-import per round (default 3)")
-    parser.add_argument("--child", choices=(FLOOR, IMPORT, REIMPORT), help=argparse.SUPPRESS)
+    parser.add_argument("--xlsx", action="store_true",
+                        help="also import the same district from one XLSX workbook, once per round")
+    parser.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--database", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -312,11 +333,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="twovisits-roster-bench-") as tmp:
         folder = Path(tmp)
         staff, students = write_district(folder, args.schools)
+        if args.xlsx:
+            write_workbook(folder, folder / WORKBOOK)
         for n in range(args.rounds):
             loads.append(load_average())
             runs.append(_measure(FLOOR, folder, folder / f"floor-{n}.db"))
             runs.append(_measure(IMPORT, folder, folder / f"import-{n}.db"))
             runs.append(_measure(REIMPORT, folder, folder / f"import-{n}.db"))
+            if args.xlsx:
+                runs.append(_measure(XLSX, folder, folder / f"xlsx-{n}.db"))
         loads.append(load_average())
     print("\n".join(report(runs, args.schools, staff, students, loads)))
     return 0

@@ -97,3 +97,16 @@ def write_district(folder: Path, schools: int) -> tuple[int, int]:
                 count += 1
         counts.append(count)
     return counts[0], counts[1]
+
+
+def write_workbook(folder: Path, path: Path) -> None:
+    """The district's two CSVs (written first) as one workbook with sheets ``staff`` and ``students``."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    for kind in ("staff", "students"):
+        sheet = book.create_sheet(kind)
+        with (folder / f"{kind}.csv").open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                sheet.append(row)
+    book.save(path)

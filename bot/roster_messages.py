@@ -32,6 +32,9 @@ _REASONS: dict[str, Reason] = {
         "cannot tell whether this is the staff or the students list: name it staff.csv or students.csv."
     ),
     "missing_file": lambda _, p: _("the file is missing."),
+    "merged_cells": lambda _, p: _(
+        "has merged cells ({count}); each row a merged cell spans was read with its value."
+    ).format(count=p["count"]),
     "missing_sheet": lambda _, p: _(
         "the workbook has no “{sheet}” sheet (its sheets: {sheets}). Name the sheets “staff” and “students”."
     ).format(sheet=p["sheet"], sheets=p.get("sheets", "")),

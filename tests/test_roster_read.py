@@ -12,6 +12,7 @@ from bot.i18n import translator
 from bot.roster_messages import finding_line
 from store.roster import check_roster, read_roster_files, read_roster_paths
 from store.roster import read as roster_read
+from store.roster import xlsx as roster_xlsx
 from store.roster.decode import EncodingRefused, decode_csv
 from store.vocab import Locale
 from tests.builders_roster import (
@@ -192,6 +193,43 @@ def test_xlsx_without_a_sheet_we_can_tell_says_which_sheets_it_has() -> None:
     )
     zh = finding_line(source.findings[0], translator(Locale.ZH_HANT))
     assert "找不到「students」工作表" in zh and "staff, Sheet2, Sheet3" in zh
+
+
+def test_merged_cells_read_as_the_office_sees_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A school or grade merged down its rows (usual in a 名冊) gives every row that value, with a warning."""
+    import openpyxl
+
+    staff, students = read_rows(SAMPLE_ROSTER / "staff.csv"), read_rows(SAMPLE_ROSTER / "students.csv")
+    book = openpyxl.Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for title, rows in (("staff", staff), ("students", students)):
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    sheet = book["students"]
+    runs = 0
+    for column, i in (("A", 0), ("D", 3)):  # school, grade
+        first = 2
+        for n in range(3, len(students) + 2):
+            if n == len(students) + 1 or students[n - 1][i] != students[first - 1][i]:
+                if n - first > 1:
+                    sheet.merge_cells(f"{column}{first}:{column}{n - 1}")
+                    runs += 1
+                first = n
+    assert runs >= 4 and sheet["A3"].value is None  # what the file holds: the value in the first cell only
+    out = io.BytesIO()
+    book.save(out)
+    monkeypatch.setattr(roster_xlsx, "MERGE_SCAN_CHUNK", 5)  # <mergeCells> split over many reads
+    source = read_roster_files({"roster.xlsx": out.getvalue()})
+    checked = check_roster(source)
+    assert checked.accepted
+    assert [(f.file, f.code, dict(f.params)) for f in checked.findings] == [
+        ("roster.xlsx [students]", "merged_cells", {"count": runs})
+    ]
+    assert checked.students == check_roster(read_roster_paths([SAMPLE_ROSTER])).students
+    assert finding_line(checked.findings[0], translator(Locale.ZH_HANT)).startswith(
+        f"roster.xlsx [students]：含有合併儲存格（{runs} 處），"
+    )
 
 
 def test_a_workbook_openpyxl_stumbles_on_is_refused_not_raised() -> None:

@@ -9,65 +9,36 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from functools import partial
-from itertools import islice
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from store.roster.decode import EncodingRefused, decode_csv, first_line
-from store.roster.labels import STAFF_HEADER_INDEX, STUDENT_HEADER_INDEX, normalise_label
 from store.roster.results import Finding
+from store.roster.tables import (
+    KINDS,
+    STAFF,
+    STUDENTS,
+    RawTable,
+    Row,
+    UnreadableTable,
+    first_rows,
+    header_recognised,
+    kind_from_name,
+)
+from store.roster.xlsx import read_xlsx
 
-STAFF = "staff"
-STUDENTS = "students"
-KINDS = (STAFF, STUDENTS)
+__all__ = [
+    "KINDS", "STAFF", "STUDENTS", "RawTable", "RosterSource", "UnreadableTable", "header_recognised",
+    "read_roster_files", "read_roster_paths",
+]
+
 EXPECTED_CSV = {STAFF: "staff.csv", STUDENTS: "students.csv"}
-_ID_COLUMN = {STAFF: "staff_id", STUDENTS: "student_id"}
-_HEADER_INDEX = {STAFF: STAFF_HEADER_INDEX, STUDENTS: STUDENT_HEADER_INDEX}
-_NAME_HINTS = {
-    STUDENTS: ("student", "學生", "学生"),
-    STAFF: ("staff", "teacher", "教職工", "教职工", "教師", "教师"),
-}
-
-# Caps against oversized uploads and zip bombs. A district of 100,000 students is ~10 MB of CSV.
+# Caps against oversized uploads and zip bombs (the XLSX one is in store/roster/xlsx.py). A district of
+# 100,000 students is ~6 MB of CSV.
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_XLSX_UNPACKED_BYTES = 512 * 1024 * 1024
 MAX_ZIP_ENTRIES = 200
-
-
-Row = tuple[int, tuple[str, ...]]
-
-
-class UnreadableTable(Exception):
-    """A table that failed to parse past its first rows; carries the file-level finding."""
-
-    def __init__(self, finding: Finding) -> None:
-        super().__init__(finding.code)
-        self.finding = finding
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """One table as read: its header and, on demand, its non-empty data rows.
-
-    :meth:`rows` pairs each row's Excel row number with its trimmed cells. A CSV is parsed again on
-    each call rather than kept as a list: the checks walk it once, and a 100,000-row table then never
-    sits in memory as cells. ``formulas`` names, by row number, the columns (0-based) whose XLSX cell
-    holds a formula; such a cell's text is the formula, not a value.
-    """
-
-    kind: str
-    file: str
-    header: tuple[str, ...]
-    data: Callable[[], Iterator[Row]] = field(repr=False, compare=False)
-    formulas: Mapping[int, frozenset[int]] = field(default_factory=dict)
-
-    def rows(self) -> Iterator[Row]:
-        """The data rows (after the header); raises :class:`UnreadableTable` if parsing fails later."""
-        return self.data()
 
 
 @dataclass(frozen=True)
@@ -82,54 +53,6 @@ class RosterSource:
 
 class _TooLarge(Exception):
     pass
-
-
-def header_recognised(kind: str, line: str) -> bool:
-    """Whether ``line`` (a CSV header line) names the id column of ``kind`` in any accepted language."""
-    try:
-        cells = next(csv.reader([line]), [])
-    except csv.Error:
-        return False
-    return _names_id_column(kind, cells)
-
-
-def _names_id_column(kind: str, cells: Sequence[Any]) -> bool:
-    index = _HEADER_INDEX[kind]
-    return any(index.get(normalise_label(_cell_text(cell))) == _ID_COLUMN[kind] for cell in cells)
-
-
-def _kind_from_name(name: str) -> str | None:
-    stem = PurePosixPath(name.replace("\\", "/")).stem.casefold()
-    for kind in (STUDENTS, STAFF):  # "students" first: "staff" hints never occur in it
-        if any(hint in stem for hint in _NAME_HINTS[kind]):
-            return kind
-    return None
-
-
-def _cell_text(value: Any) -> str:
-    """An XLSX cell as the office typed it: 13800000042.0 is a phone number, not a float."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _first_rows(records: Iterator[Row], file: str) -> tuple[str, ...] | Finding:
-    """The header from the first records; a finding when there is no header or no data row."""
-    first = next(records, None)
-    if first is None:
-        return Finding(file, None, None, "empty_file")
-    if first[0] != 1:
-        # Excel's row numbers only mean something when the header is row 1.
-        return Finding(file, None, None, "header_not_first_row")
-    if next(records, None) is None:
-        return Finding(file, None, None, "no_rows")
-    return first[1]
 
 
 def _csv_records(text: str) -> Iterator[Row]:
@@ -152,7 +75,7 @@ def _csv_data(file: str, text: str) -> Iterator[Row]:
 def _parse_csv(kind: str, file: str, text: str) -> RawTable | Finding:
     """The table's header and a way to walk its rows: only the first two records are parsed here."""
     try:
-        header = _first_rows(_csv_records(text), file)
+        header = first_rows(_csv_records(text), file)
     except csv.Error as exc:
         return Finding(file, None, None, "unreadable_csv", {"detail": str(exc)})
     if isinstance(header, Finding):
@@ -194,106 +117,6 @@ def _unzip(name: str, data: bytes) -> dict[str, bytes] | Finding:
         return Finding(name, None, None, "unreadable_zip")
 
 
-def _sheet_table(kind: str, file: str, sheet: Any) -> RawTable | Finding:
-    """A worksheet streamed row by row (read-only mode), kept as trimmed texts and formula marks."""
-    rows: list[Row] = []
-    formulas: dict[int, frozenset[int]] = {}
-    for n, cells in enumerate(sheet.iter_rows(), start=1):
-        texts = tuple(_cell_text(cell.value) for cell in cells)
-        if not any(texts):
-            continue
-        marked = frozenset(i for i, cell in enumerate(cells) if cell.data_type == "f")
-        if marked:
-            formulas[n] = marked
-        rows.append((n, texts))
-    header = _first_rows(iter(rows), file)
-    if isinstance(header, Finding):
-        return header
-    return RawTable(kind=kind, file=file, header=header, data=partial(islice, rows, 1, None),
-                    formulas=formulas)
-
-
-_SHEET_NAMES = {
-    STAFF: ("staff", "教職工", "教职工"),
-    STUDENTS: ("students", "student", "學生", "学生"),
-}
-
-
-def _choose_sheets(book: Any) -> dict[str, str]:
-    """Which sheet holds which table: its name, else a name hinting at one kind (``學生名單``), else
-    a header naming the kind's id column (a workbook left with ``Sheet1`` and ``Sheet2``).
-
-    The same rules as for CSV files; a rule that fits two sheets decides nothing.
-    """
-    by_name = {sheet.strip().casefold(): sheet for sheet in book.sheetnames}
-    chosen: dict[str, str] = {}
-    for kind in KINDS:
-        wanted = (s.casefold() for s in _SHEET_NAMES[kind])
-        sheet = next((by_name[s] for s in wanted if s in by_name), None)
-        if sheet is not None:
-            chosen[kind] = sheet
-
-    def first_row(sheet: str) -> Sequence[Any]:
-        rows = getattr(book[sheet], "iter_rows", None)  # a chart sheet has none
-        return next(rows(max_row=1, values_only=True), ()) if rows is not None else ()
-
-    rules: tuple[Callable[[str, str], bool], ...] = (
-        lambda kind, sheet: _kind_from_name(sheet) == kind,
-        lambda kind, sheet: _names_id_column(kind, first_row(sheet)),
-    )
-    for fits in rules:
-        for kind in KINDS:
-            if kind in chosen:
-                continue
-            free = [s for s in book.sheetnames if s not in chosen.values()]
-            fitting = [s for s in free if fits(kind, s)]
-            if len(fitting) == 1:
-                chosen[kind] = fitting[0]
-    return chosen
-
-
-def _read_xlsx(name: str, data: bytes) -> tuple[list[RawTable], list[Finding], set[str]]:
-    """The workbook's tables, its findings, and the kinds whose sheet was there."""
-    import openpyxl  # imported here: only XLSX imports pay for it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > MAX_XLSX_UNPACKED_BYTES:
-                return [], [Finding(name, None, None, "file_too_large")], set()
-    except (zipfile.BadZipFile, OSError, EOFError):
-        return [], [Finding(name, None, None, "unreadable_xlsx")], set()
-    tables: list[RawTable] = []
-    findings: list[Finding] = []
-    sheets: set[str] = set()
-    try:
-        # Not data_only: a formula must be seen as one (its cached value may be missing or stale).
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        try:
-            chosen = _choose_sheets(book)
-            for kind in KINDS:
-                sheet = chosen.get(kind)
-                if sheet is None:
-                    params = {"sheet": kind, "sheets": ", ".join(book.sheetnames)}
-                    findings.append(Finding(name, None, None, "missing_sheet", params))
-                    sheets.add(kind)
-                    continue
-                sheets.add(kind)
-                result = _sheet_table(kind, f"{name} [{sheet}]", book[sheet])
-                if isinstance(result, Finding):
-                    findings.append(result)
-                else:
-                    tables.append(result)
-        finally:
-            book.close()
-    except (
-        InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError, OSError,
-        EOFError,
-    ):  # AttributeError: a chart sheet where a worksheet should be
-        return [], [Finding(name, None, None, "unreadable_xlsx")], set()
-    return tables, findings, sheets
-
-
 def read_roster_files(files: Mapping[str, bytes]) -> RosterSource:
     """Find and read the roster's two tables among uploaded files, given by file name.
 
@@ -331,7 +154,7 @@ def read_roster_files(files: Mapping[str, bytes]) -> RosterSource:
             else:
                 csvs.update({f"{name}/{entry}": blob for entry, blob in unzipped.items()})
         elif suffix in (".xlsx", ".xlsm"):
-            found, problems, sheets = _read_xlsx(name, data)
+            found, problems, sheets = read_xlsx(name, data)
             findings.extend(problems)
             attempted |= sheets
             unreadable = unreadable or any(f.code in _UNREADABLE for f in problems)
@@ -340,8 +163,8 @@ def read_roster_files(files: Mapping[str, bytes]) -> RosterSource:
         else:
             findings.append(Finding(name, None, None, "unsupported_file"))
 
-    for name, data in sorted(csvs.items(), key=lambda item: _kind_from_name(item[0]) is None):
-        kind = _kind_from_name(name) or next(
+    for name, data in sorted(csvs.items(), key=lambda item: kind_from_name(item[0]) is None):
+        kind = kind_from_name(name) or next(
             (k for k in KINDS if k not in attempted and _sniff(k, data)), None
         )
         if kind is None:

@@ -92,7 +92,7 @@ class RosterReport:
 FILE_CODES = frozenset({
     "empty_file", "no_rows", "header_not_first_row", "unreadable_csv", "unreadable_xlsx", "unreadable_zip",
     "file_too_large", "unsupported_file", "unknown_file", "missing_file", "missing_sheet", "zip_incomplete",
-    "duplicate_file", "encoding_ambiguous", "encoding_unknown",
+    "duplicate_file", "encoding_ambiguous", "encoding_unknown", "merged_cells",
 })
 HEADER_CODES = frozenset({"unknown_column", "duplicate_column", "missing_column"})
 ROW_CODES = frozenset({
