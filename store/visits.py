@@ -29,7 +29,14 @@ from store.models import (
     VisitVersion,
 )
 from store.scopes import Scope
-from store.visit_rules import CheckedVisit, OpinionDraft, VisitDraft, VisitRejected, check_draft
+from store.visit_rules import (
+    CheckedVisit,
+    OpinionDraft,
+    VisitDraft,
+    VisitRejected,
+    check_draft,
+    visit_content,
+)
 from store.visit_views import (
     PersonRef,
     TopicRef,
@@ -161,7 +168,7 @@ async def _set_follow_up(session: AsyncSession, visit_id: int, due: date | None,
 
 
 async def _stored_content(session: AsyncSession, visit: Visit) -> dict[str, Any]:
-    """The current row's content in the shape of :meth:`CheckedVisit.content`."""
+    """The current row's content, as :func:`visit_content` shapes it."""
     link = VisitStudent.student_id if visit.kind == VisitKind.STUDENT.value else VisitTeacher.staff_id
     table = VisitStudent if visit.kind == VisitKind.STUDENT.value else VisitTeacher
     visitees = (await session.scalars(select(link).where(table.visit_id == visit.id))).all()
@@ -175,22 +182,14 @@ async def _stored_content(session: AsyncSession, visit: Visit) -> dict[str, Any]
     follow_up = await session.scalar(
         select(FollowUp.due_date).where(FollowUp.visit_id == visit.id, FollowUp.cancelled_at.is_(None))
     )
-    return {
-        "kind": visit.kind,
-        "school_id": visit.school_id,
-        "class_id": visit.class_id,
-        "visitee_ids": sorted(visitees),
-        "form": visit.form,
-        "place": visit.place,
-        "visit_date": visit.visit_date.isoformat(),
-        "topic_ids": sorted(topics),
-        "co_visitor_ids": sorted(co),
-        "opinions": sorted([text, category] for text, category in opinions),
-        "follow_up": visit.follow_up,
-        "follow_up_due": follow_up.isoformat() if follow_up and visit.follow_up != "none" else None,
-        "notable": visit.notable,
-        "private_notes": visit.private_notes,
-    }
+    return visit_content(
+        kind=visit.kind, school_id=visit.school_id, class_id=visit.class_id, visitee_ids=visitees,
+        form=visit.form, place=visit.place, visit_date=visit.visit_date, topic_ids=topics,
+        co_visitor_ids=co, opinions=[(text, category) for text, category in opinions],
+        follow_up=visit.follow_up,
+        follow_up_due=follow_up if follow_up and visit.follow_up != "none" else None,
+        notable=visit.notable, private_notes=visit.private_notes,
+    )
 
 
 async def _snapshot(session: AsyncSession, visit: Visit, scope: Scope, now: datetime) -> None:
