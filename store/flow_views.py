@@ -62,6 +62,22 @@ async def people_to_pick(
     return PeopleChoice(await _class_name(session, scope, class_id), tuple(people))
 
 
+async def may_pick(
+    *, session: AsyncSession, scope: Scope, kind: VisitKind, class_id: int | None, person_id: int
+) -> bool:
+    """Whether the people step offers ``person_id`` (one statement for a student)."""
+    if kind is VisitKind.TEACHER:
+        return person_id in {t.id for t in await interviewable_teachers(session=session, scope=scope)}
+    if class_id is None or not (scope.sees_students_of(class_id) or class_id in scope.visit_class_ids):
+        return False
+    found = await session.scalar(
+        select(Student.id).where(
+            Student.id == person_id, Student.class_id == class_id, Student.active.is_(True)
+        )
+    )
+    return found is not None
+
+
 async def _student_labels(session: AsyncSession, scope: Scope, class_id: int | None) -> dict[int, str]:
     if class_id is None or not (scope.may_visit_class(class_id) or scope.sees_students_of(class_id)):
         return {}

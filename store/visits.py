@@ -111,10 +111,11 @@ def _apply(visit: Visit, checked: CheckedVisit) -> None:
     visit.out_of_phase = checked.out_of_phase
 
 
-async def _set_links(session: AsyncSession, visit_id: int, checked: CheckedVisit) -> None:
+async def _set_links(session: AsyncSession, visit_id: int, checked: CheckedVisit, *, new: bool) -> None:
     """Replace visitees, topics and co-visitors (plain rows: nothing else refers to them)."""
-    for table in (VisitStudent, VisitTeacher, VisitTopic, VisitCoVisitor):
-        await session.execute(delete(table).where(table.visit_id == visit_id))
+    if not new:  # a brand-new visit has nothing to replace
+        for table in (VisitStudent, VisitTeacher, VisitTopic, VisitCoVisitor):
+            await session.execute(delete(table).where(table.visit_id == visit_id))
     if checked.kind is VisitKind.STUDENT:
         await session.execute(
             insert(VisitStudent), [{"visit_id": visit_id, "student_id": i} for i in checked.visitee_ids]
@@ -134,14 +135,15 @@ async def _set_links(session: AsyncSession, visit_id: int, checked: CheckedVisit
 
 
 async def _set_opinions(
-    session: AsyncSession, visit_id: int, opinions: tuple[tuple[str, int], ...], now: datetime
+    session: AsyncSession, visit_id: int, opinions: tuple[tuple[str, int], ...], now: datetime, *, new: bool
 ) -> None:
     """Keep the rows of unchanged opinions (the opinion board and rectification refer to them)."""
     wanted = Counter(opinions)
     stale = []
-    for oid, text, category in (await session.execute(
+    existing = [] if new else (await session.execute(
         select(Opinion.id, Opinion.text, Opinion.category_id).where(Opinion.visit_id == visit_id)
-    )).all():
+    )).all()
+    for oid, text, category in existing:
         if category is not None and wanted[(text, category)] > 0:
             wanted[(text, category)] -= 1
         else:
@@ -154,7 +156,13 @@ async def _set_opinions(
         await session.execute(insert(Opinion), fresh)
 
 
-async def _set_follow_up(session: AsyncSession, visit_id: int, due: date | None, now: datetime) -> None:
+async def _set_follow_up(
+    session: AsyncSession, visit_id: int, due: date | None, now: datetime, *, new: bool
+) -> None:
+    if new:
+        if due is not None:
+            session.add(FollowUp(visit_id=visit_id, due_date=due))
+        return
     row = await session.scalar(select(FollowUp).where(FollowUp.visit_id == visit_id))
     if due is None:
         # A follow-up already done stays on record; a pending one is no longer wished for.
@@ -226,9 +234,9 @@ async def record_visit(
     try:
         session.add(visit)
         await session.flush()
-        await _set_links(session, visit.id, checked)
-        await _set_opinions(session, visit.id, checked.opinions, now)
-        await _set_follow_up(session, visit.id, checked.follow_up_due, now)
+        await _set_links(session, visit.id, checked, new=True)
+        await _set_opinions(session, visit.id, checked.opinions, now, new=True)
+        await _set_follow_up(session, visit.id, checked.follow_up_due, now, new=True)
         session.add(_audit(scope, "visit_recorded", visit.id, now, kind=checked.kind.value))
         await session.commit()
     except IntegrityError:
@@ -264,9 +272,9 @@ async def edit_visit(
             _apply(visit, checked)
             visit.version += 1
             visit.updated_at = now
-            await _set_links(session, visit.id, checked)
-            await _set_opinions(session, visit.id, checked.opinions, now)
-            await _set_follow_up(session, visit.id, checked.follow_up_due, now)
+            await _set_links(session, visit.id, checked, new=False)
+            await _set_opinions(session, visit.id, checked.opinions, now, new=False)
+            await _set_follow_up(session, visit.id, checked.follow_up_due, now, new=False)
             session.add(_audit(scope, "visit_edited", visit.id, now, version=visit.version))
             await session.commit()
         except IntegrityError:

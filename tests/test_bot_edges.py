@@ -11,8 +11,16 @@ from bot.app import BotApplication
 from bot.callback_data import visit_class_data
 from sandbox import BotApiStandIn, User, World
 from store.installation import StoreHandle
-from store.models import Staff
-from tests.bot_district import District, answer_to, move_into_visit_phase, person, say, seed_district, step
+from tests.bot_district import (
+    District,
+    answer_to,
+    move_into_visit_phase,
+    person,
+    say,
+    seed_district,
+    step,
+    take_off_roster,
+)
 from tests.builders import add_visit
 from tests.conftest import FixedClock
 
@@ -101,9 +109,7 @@ async def test_someone_who_left_the_roster_is_told_so_wherever_they_knock(
 ) -> None:
     await a_visit(store, d)
     listing = await say(teacher, "/myvisits")
-    async with store.sessions() as session:
-        (await session.get(Staff, d.staff["head"])).active = False  # type: ignore[union-attr]
-        await session.commit()
+    await take_off_roster(store, d.staff["head"])
     for command in ("/visit", "/my", "/myvisits", "/help", "/start", "hello"):
         assert LEFT in (await say(teacher, command)).text, command
     tap = await teacher.tap("Older ▶️", message=listing) if "Older ▶️" in listing.buttons else None

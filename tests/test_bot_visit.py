@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.app import BotApplication
 from sandbox import User, World
 from store.installation import StoreHandle
-from store.models import Opinion, Staff, Visit, VisitCoVisitor, VisitStudent, VisitVersion
+from store.models import Opinion, Visit, VisitCoVisitor, VisitStudent, VisitVersion
 from tests.bot_district import (
     District,
     answer_to,
@@ -17,6 +17,7 @@ from tests.bot_district import (
     say,
     seed_district,
     step,
+    take_off_roster,
     visit_count,
 )
 from tests.conftest import FixedClock
@@ -227,9 +228,7 @@ async def test_a_teacher_taken_off_the_roster_mid_visit_is_told_and_nothing_is_s
     bot: BotApplication, store: StoreHandle, d: District, teacher: User
 ) -> None:
     await say(teacher, "/visit")
-    async with store.sessions() as session:
-        (await session.get(Staff, d.staff["head"])).active = False  # type: ignore[union-attr]
-        await session.commit()
+    await take_off_roster(store, d.staff["head"])
     tap = await teacher.tap("吳欣怡")
     assert "no longer on the district's roster" in ((await answer_to(teacher, tap)).text or "")
     assert "no longer on the district's roster" in (await say(teacher, "/visit")).text

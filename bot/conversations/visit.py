@@ -44,7 +44,7 @@ async def start_visit(update: Update, context: BotContext) -> Step | int:
         return END
     tr = await context.tr(update)
     message = update.effective_message
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         classes = await visitable_classes(session=session, scope=scope)
     if not scope.can(Action.RECORD_STUDENT_VISIT) or not classes:
         if message is not None:
@@ -102,7 +102,7 @@ async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
     # edit / ledit (from /myvisits, without the 48-hour limit of the saved card)
     tr = await context.tr(update)
     try:
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             details = await own_visit(session=session, scope=scope, visit_id=tap.target)
     except VisitRejected as exc:
         await edges.answer(query, rejection_text(tr, exc), show_alert=True)

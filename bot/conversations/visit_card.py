@@ -22,7 +22,7 @@ from store.vocab import FollowUpWish, Place
 
 
 async def load_labels(call: StepCall) -> Any:
-    async with call.context.store.sessions() as session:
+    async with call.context.session() as session:
         return await draft_labels(session=session, scope=call.scope, draft=call.flow.draft)
 
 
@@ -64,7 +64,7 @@ async def save(call: StepCall) -> Next:
     """Save (or save the edit), then show the saved card from what the store returned."""
     tr, f, now = call.tr, call.flow, call.context.clock.now()
     try:
-        async with call.context.store.sessions() as session:
+        async with call.context.session() as session:
             if f.ui.edit_id is not None:
                 details = await edit_visit(
                     session=session,
@@ -146,7 +146,7 @@ async def typed_date(call: StepCall, text: str) -> Next:
 
 
 async def load_colleagues(call: StepCall) -> Any:
-    async with call.context.store.sessions() as session:
+    async with call.context.session() as session:
         return await co_visitor_options(session=session, scope=call.scope)
 
 

@@ -31,7 +31,7 @@ from bot.conversations.visit_card import (
 from bot.conversations.visit_flow import Next, StepCall, cancel
 from bot.conversations.visit_state import MAX_NOTES, MAX_OPINION, MAX_QUERY, Step, toggled
 from bot.i18n import N_
-from store.flow_views import people_to_pick
+from store.flow_views import may_pick, people_to_pick
 from store.people import visitable_classes
 from store.vocab import VisitForm, VisitKind
 
@@ -57,7 +57,7 @@ async def nothing(call: StepCall) -> None:
 
 
 async def load_classes(call: StepCall) -> Any:
-    async with call.context.store.sessions() as session:
+    async with call.context.session() as session:
         return await visitable_classes(session=session, scope=call.scope)
 
 
@@ -73,7 +73,7 @@ async def tap_class(call: StepCall, tap: FlowTap) -> Next:
 
 
 async def load_people(call: StepCall, query: str | None = None) -> Any:
-    async with call.context.store.sessions() as session:
+    async with call.context.session() as session:
         return await people_to_pick(
             session=session,
             scope=call.scope,
@@ -88,7 +88,11 @@ async def load_shown_people(call: StepCall) -> Any:
 
 
 async def _pickable(call: StepCall, person: int) -> bool:
-    return person in {p.id for p in (await load_people(call)).people}
+    f = call.flow
+    async with call.context.session() as session:
+        return await may_pick(
+            session=session, scope=call.scope, kind=f.kind, class_id=f.draft.class_id, person_id=person
+        )
 
 
 async def tap_people(call: StepCall, tap: FlowTap) -> Next:

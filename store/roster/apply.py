@@ -31,6 +31,7 @@ from store.models import (
 )
 from store.roster.results import EntityCounts, ImportSummary
 from store.roster.validate import CheckedRoster
+from store.roster_version import bump_roster_version
 
 CHUNK = 500  # ids per IN (...) list: far below every backend's bound-parameter limit
 HEAD, TEACHES = "head", "teaches"
@@ -134,6 +135,7 @@ async def apply_roster(
     class_tally, class_ids = await _apply_classes(session, roster, school_ids, grade_ids, in_district)
     student_tally = await _apply_students(session, roster, school_ids, class_ids, now)
     staff_tally = await _apply_staff(session, roster, school_ids, grade_ids, class_ids, now)
+    await bump_roster_version(session=session)  # caches of who people are (the bot's) start again
     await session.flush()
     return ImportSummary(
         schools=school_tally.frozen(), grades=grade_tally.frozen(), classes=class_tally.frozen(),
