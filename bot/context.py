@@ -69,6 +69,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
         self._person: Person | None = None
         self._translator: Translator | None = None
+        # (name, key) of the conversation handling this update, set by PersistentConversation.
+        self.conversation: tuple[str, tuple[int | str, ...]] | None = None
 
     @property
     def services(self) -> Services:

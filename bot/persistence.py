@@ -2,20 +2,29 @@
 
 PTB writes persistence on a timer; the bot calls ``application.update_persistence()`` from a handler
 in the last group (see ``bot.handlers``), so a conversation survives ``kill -9`` at the step it was at.
-Only user data (the drafts) and conversation states are kept; chat and bot data are not used.
+Conversations that must not lose a step the person has seen write through at their one reply point
+(:meth:`StorePersistence.write_through`), with the key PTB's ConversationHandler itself computed
+(:class:`PersistentConversation`). Only user data (the drafts) and conversation states are kept.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from copy import deepcopy
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+from telegram import Update
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 
+from bot.context import BotContext
 from bot.services import Services
 from store.persistence import load_persisted, save_persisted
+
+# PTB's own shapes, declared here (its type aliases live in a private module).
+ConversationKey = tuple[int | str, ...]
+ConversationDict = MutableMapping[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 USER_DATA = "user_data"
 _UNKNOWN = object()
@@ -58,14 +67,18 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         for kind, key, data in changed:
             self._written[(kind, key)] = deepcopy(data)
 
-    async def write_through(
-        self, name: str, key: ConversationKey, state: object | None, user_id: int, user_data: dict[Any, Any]
-    ) -> None:
-        """A conversation's state and the user's data in one transaction, before the reply is sent."""
+    async def write_through(self, context: BotContext, state: object | None, user_id: int) -> None:
+        """The conversation's state and the user's data in one transaction, before the reply is sent.
+
+        The conversation is the one :class:`PersistentConversation` handed this update to.
+        """
+        if context.conversation is None:
+            raise RuntimeError("write_through outside a PersistentConversation")
+        name, key = context.conversation
         await self._write(
             [
                 (_conv_kind(name), _key_to_str(key), state),
-                (USER_DATA, str(user_id), deepcopy(user_data) or None),
+                (USER_DATA, str(user_id), deepcopy(dict(context.user_data or {})) or None),
             ]
         )
 
@@ -124,3 +137,20 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
 
     async def flush(self) -> None:
         return None
+
+
+class PersistentConversation(ConversationHandler[BotContext]):
+    """A persistent ConversationHandler that tells the context which conversation an update is in
+    (its name and the key PTB computed), so the flow can write its state through before replying."""
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application[Any, BotContext, Any, Any, Any, Any],
+        check_result: Any,
+        context: BotContext,
+    ) -> object | None:
+        # PTB documents check_result as (state, key, handler, the handler's own check result).
+        if self.name is not None:
+            context.conversation = (self.name, check_result[1])
+        return await super().handle_update(update, application, check_result, context)

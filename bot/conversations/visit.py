@@ -27,6 +27,7 @@ from bot.conversations import visit_views as views
 from bot.conversations.visit_flow import CONVERSATION, END, cancel
 from bot.conversations.visit_run import begin, tap_for, text_for
 from bot.conversations.visit_state import Flow, FlowUI, Step, new_key, start_flow
+from bot.persistence import PersistentConversation
 from bot.text import expired_text, rejection_text
 from store.people import visitable_classes
 from store.scopes import Action, Scope
@@ -165,7 +166,7 @@ def build_visit_conversation() -> ConversationHandler[BotContext]:
         # per_message=False is deliberate: our buttons carry the flow and the step, and stale taps are
         # answered by us; PTB's warning about tracking CallbackQueryHandlers per message is moot.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
+        return PersistentConversation(
             entry_points=[
                 CommandHandler("visit", start_visit, filters=private),
                 CommandHandler("interview", start_interview, filters=private),

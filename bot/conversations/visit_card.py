@@ -9,7 +9,7 @@ from typing import Any
 from bot.callback_data import FlowTap
 from bot.conversations import visit_views as views
 from bot.conversations.visit_dates import parse_typed_date
-from bot.conversations.visit_flow import END, Next, StepCall, end_flow, present, saved_keyboard
+from bot.conversations.visit_flow import END, Next, StepCall, reply, saved_keyboard
 from bot.conversations.visit_state import MAX_OPINIONS, Step, toggled
 from bot.text import rejection_text
 from store.flow_views import draft_labels
@@ -86,11 +86,10 @@ async def save(call: StepCall) -> Next:
     if details.out_of_phase:
         header += " " + tr.gettext("(The date is outside the visit phase; reviewers will see it flagged.)")
     text = views.card_text(tr, views.saved_card(details), header)
-    await end_flow(call.update, call.context)
     keyboard = saved_keyboard(
         tr, details.class_id, details.kind, editable=details.editable(now), visit_id=details.id
     )
-    await present(call.update, text, keyboard)
+    await reply(call.update, call.context, None, text, keyboard)
     return END
 
 

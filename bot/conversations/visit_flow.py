@@ -11,7 +11,7 @@ from telegram.ext import ConversationHandler
 
 from bot import edges
 from bot.callback_data import saved_data
-from bot.context import BotContext, scope_or_explain
+from bot.context import BotContext, stranger_text
 from bot.conversations.visit_state import DRAFT_KEY, Flow, Step, Unreadable, flow_from_json
 from bot.i18n import Translator
 from bot.keyboards import button, inline
@@ -86,23 +86,32 @@ async def present(update: Update, text: str, keyboard: Markup | None, *, new_mes
         await update.effective_chat.send_message(text, reply_markup=keyboard)
 
 
-async def write_through(update: Update, context: BotContext, state: Step | None) -> None:
-    """Store the step and the flow before the teacher sees them.
+async def reply(
+    update: Update,
+    context: BotContext,
+    state: Step | None,
+    text: str,
+    keyboard: Markup | None = None,
+    *,
+    new_message: bool = False,
+    alert: bool = False,
+) -> None:
+    """The flow's one reply point: ``state`` (None: the flow ends) and the flow are stored, then
+    shown (``alert``: as the tap's answer, the message left as it is).
 
     PTB confirms an update to Telegram before its handler runs and writes persistence after it, so a
     crash right after our reply would otherwise lose the step the teacher is looking at.
     """
+    if state is None:
+        keep_flow(context, None)
     persistence = context.application.persistence
-    chat, user = update.effective_chat, update.effective_user
-    if not isinstance(persistence, StorePersistence) or chat is None or user is None:
-        return
-    await persistence.write_through(
-        CONVERSATION,
-        (chat.id, user.id),
-        int(state) if state else None,
-        user.id,
-        dict(context.user_data or {}),
-    )
+    user = update.effective_user
+    if isinstance(persistence, StorePersistence) and user is not None:
+        await persistence.write_through(context, int(state) if state else None, user.id)
+    if alert and update.callback_query is not None:
+        await edges.answer(update.callback_query, text, show_alert=True)
+    else:
+        await present(update, text, keyboard, new_message=new_message)
 
 
 async def stale(update: Update, context: BotContext) -> None:
@@ -110,22 +119,17 @@ async def stale(update: Update, context: BotContext) -> None:
         await edges.answer(update.callback_query, expired_text(await context.tr(update)))
 
 
-async def end_flow(update: Update, context: BotContext) -> None:
-    keep_flow(context, None)
-    await write_through(update, context, None)
-
-
 async def left_the_roster(update: Update, context: BotContext) -> bool:
-    """True (and the flow is ended, with an explanation) when the person is no longer bound and active."""
-    if await scope_or_explain(update, context) is not None:
+    """True (and the flow is ended, then explained) when the person is no longer bound and active."""
+    if await context.scope(update) is not None:
         return False
-    await end_flow(update, context)
+    text = await stranger_text(update, context)
+    await reply(update, context, None, text, new_message=True, alert=True)
     return True
 
 
 async def unreadable(update: Update, context: BotContext, error: Unreadable) -> int:
     """A visit in progress kept by an earlier version of the bot that cannot be read back: drop it."""
-    await end_flow(update, context)
     tr = await context.tr(update)
     text = tr.gettext(
         "The bot was updated and could not keep the visit you were logging. Nothing was saved; "
@@ -133,18 +137,13 @@ async def unreadable(update: Update, context: BotContext, error: Unreadable) -> 
     )
     if update.callback_query is not None:
         await edges.answer(update.callback_query)
-    await present(update, text, None, new_message=update.callback_query is None)
+    await reply(update, context, None, text, new_message=update.callback_query is None)
     return END
 
 
 async def cancel(update: Update, context: BotContext) -> int:
     tr = await context.tr(update)
-    await end_flow(update, context)
-    text = tr.gettext("Cancelled. Nothing was saved.")
-    if update.callback_query is not None:
-        await present(update, text, None)
-    elif update.effective_message is not None:
-        await update.effective_message.reply_text(text)
+    await reply(update, context, None, tr.gettext("Cancelled. Nothing was saved."))
     return END
 
 

@@ -18,10 +18,9 @@ from bot.conversations.visit_flow import (
     keep_flow,
     left_the_roster,
     load_flow,
-    present,
+    reply,
     stale,
     unreadable,
-    write_through,
 )
 from bot.conversations.visit_state import Flow, Step, Unreadable
 from bot.conversations.visit_steps import STEPS
@@ -34,8 +33,7 @@ async def show(step: Step, call: StepCall, *, new_message: bool = False) -> Step
     spec = STEPS[step]
     text, keyboard = spec.render(call, await spec.load(call))
     keep_flow(call.context, call.flow)
-    await write_through(call.update, call.context, step)
-    await present(call.update, text, keyboard, new_message=new_message)
+    await reply(call.update, call.context, step, text, keyboard, new_message=new_message)
     return step
 
 
