@@ -20,6 +20,7 @@ from tests.bot_district import (
     seed_district,
     step,
     take_off_roster,
+    visit_count,
 )
 from tests.builders import add_visit
 from tests.conftest import FixedClock
@@ -117,3 +118,16 @@ async def test_someone_who_left_the_roster_is_told_so_wherever_they_knock(
     assert LEFT in ((await answer_to(teacher, tap)).text or "")
     tap = await teacher.tap("🗑 Delete 1", message=listing)
     assert LEFT in ((await answer_to(teacher, tap)).text or "")
+
+
+async def test_save_after_leaving_the_roster_is_refused_and_saves_nothing(
+    store: StoreHandle, d: District, teacher: User
+) -> None:
+    await say(teacher, "/visit")
+    for label in ["吳欣怡", "🗣 In person", "Continue ➡️"]:
+        await step(teacher, label)
+    await take_off_roster(store, d.staff["head"])
+    tap = await teacher.tap("💾 Save")
+    assert LEFT in ((await answer_to(teacher, tap)).text or "")
+    assert await visit_count(store) == 0
+    assert "Cancelled" not in teacher.messages[-1].text and teacher.messages[-1].buttons  # left as it was
