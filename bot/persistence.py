@@ -9,8 +9,10 @@ Conversations that must not lose a step the person has seen write through at the
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import MutableMapping
+from contextlib import AsyncExitStack
 from copy import deepcopy
 from typing import Any
 
@@ -53,11 +55,32 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         # What the database holds, as last written or read: PTB's per-update flush repeats what a flow
         # already wrote through, and an unchanged entry need not cost a commit.
         self._written: dict[tuple[str, str], Any] = {}
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._lock_users: dict[tuple[str, str], int] = {}  # writers holding or waiting for each lock
 
     async def _write(self, entries: list[tuple[str, str, Any]]) -> None:
-        changed = [
-            (k, key, data) for k, key, data in entries if self._written.get((k, key), _UNKNOWN) != data
-        ]
+        # PTB's per-update flush writes every user's pending data, so another chat's update can
+        # flush an entry while its own update writes it through: one writer per entry at a time
+        # (in a fixed order, so two writers never wait on each other), and the second finds it
+        # written already.
+        keys = sorted({(kind, key) for kind, key, _ in entries})
+        locks = [self._locks.setdefault(k, asyncio.Lock()) for k in keys]
+        for k in keys:
+            self._lock_users[k] = self._lock_users.get(k, 0) + 1
+        try:
+            async with AsyncExitStack() as stack:
+                for lock in locks:
+                    await stack.enter_async_context(lock)
+                await self._write_changed(entries)
+        finally:
+            for k in keys:
+                self._lock_users[k] -= 1
+                if not self._lock_users[k]:
+                    del self._lock_users[k], self._locks[k]  # idle: keep no lock per entry ever written
+
+    async def _write_changed(self, entries: list[tuple[str, str, Any]]) -> None:
+        written = self._written
+        changed = [(k, key, data) for k, key, data in entries if written.get((k, key), _UNKNOWN) != data]
         if not changed:
             return
         await self._services.open()
