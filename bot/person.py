@@ -4,6 +4,8 @@ Reading it costs about nine statements (account, staff, roles, classes, grades, 
 changes only when a roster is imported, someone registers, or they choose a language. So it is kept,
 keyed on the roster version (:mod:`store.roster_version`, which every import changes, in any
 process), and dropped for one user on registration and /lang. Checking the version is one read.
+Strangers are not kept (they may register at any moment). With several bot processes, a /lang chosen
+in one reaches the others' caches at the next import: a known limit until replicas exist.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ class PersonCache:
         person = self._people.get(telegram_user_id)
         if person is None:
             person = await load_person(session, telegram_user_id)
-            if version == self._version:  # not replaced by an import meanwhile
+            # Strangers are not kept: they may register any moment, in another process too.
+            known = person.account is not None or person.left_roster
+            if known and version == self._version:  # not replaced by an import meanwhile
                 self._people[telegram_user_id] = person
         return person
 
