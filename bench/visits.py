@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -53,10 +53,13 @@ class Phase:
     sql_statements: int = 0
     sql_commits: int = 0
     sql_persistence_statements: int = 0
+    # One teacher alone, after the run: (statements, commits) of each step.
+    sql_by_step: dict[str, tuple[int, int]] = field(default_factory=dict)
     cpu_seconds: float = 0.0  # this process's CPU time during the phase (bot + stand-in + users)
 
 
-async def log_visits(user: User, visits: int, latencies: Latencies, *, reply_timeout: float) -> int:
+async def log_visits(user: User, visits: int, latencies: Latencies, *, reply_timeout: float,
+                     after_step: Callable[[str], None] | None = None) -> int:
     """``visits`` one-on-one visits, each with the first not-yet-visited student. Returns visits saved."""
 
     async def step(name: str, action: Callable[[], Awaitable[object]], *, new_message: bool = False) -> str:
@@ -64,6 +67,8 @@ async def log_visits(user: User, visits: int, latencies: Latencies, *, reply_tim
         await action()
         reply = await (user.next_message(reply_timeout) if new_message else user.next_reply(reply_timeout))
         latencies.add(name, time.perf_counter() - start)
+        if after_step is not None:
+            after_step(name)
         return reply.text or ""
 
     for _ in range(visits):
@@ -108,6 +113,24 @@ async def drive(name: str, users: Sequence[User], rounds: int, driver: Driver, *
     phase = Phase(name, latencies, time.perf_counter() - start, sum(done), failures)
     phase.cpu_seconds = cpu_seconds() - cpu
     return phase
+
+
+async def probe_one_visit(
+    user: User, sql: SqlCounter, *, reply_timeout: float
+) -> dict[str, tuple[int, int]]:
+    """One more visit by one teacher alone, after the run: the statements and commits of each step."""
+    by_step: dict[str, tuple[int, int]] = {}
+    last = (sql.statements, sql.commits)
+
+    def after(name: str) -> None:
+        nonlocal last
+        # The bot's write-through happens before the reply; the persistence flush may trail it.
+        now = (sql.statements, sql.commits)
+        by_step[name] = (now[0] - last[0], now[1] - last[1])
+        last = now
+
+    await log_visits(user, 1, Latencies(), reply_timeout=reply_timeout, after_step=after)
+    return by_step
 
 
 def _api_calls(standin: BotApiStandIn) -> int:
@@ -166,11 +189,13 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
     async with standin_server as standin:
         echo_world = standin.add_bot(ECHO_TOKEN, "EchoBenchBot")
         users = [standin.world.user(f"Teacher {i + 1:03d}", language_code="en") for i in range(teachers)]
+        prober = standin.world.user("Probe", language_code="en")  # the last class's head, after the run
         store = await open_store(database_url, clock=clock)
         try:
             await load_campaign(store, None, bot_timezone=BOT_TIMEZONE)
             roster: SyntheticRoster = await seed_roster(
-                store, [u.id for u in users], students_per_class=students_per_class, now=clock.now()
+                store, [u.id for u in (*users, prober)], students_per_class=students_per_class,
+                now=clock.now(),
             )
             app = build_application(
                 bench_settings(standin, database_url), clock=clock, per_chat_concurrency=not sequential
@@ -186,6 +211,7 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
                 visits.api_calls = _api_calls(standin) - calls_before
                 visits.sql_statements, visits.sql_commits = sql.statements, sql.commits
                 visits.sql_persistence_statements = sql.persistence_statements
+                visits.sql_by_step = await probe_one_visit(prober, sql, reply_timeout=reply_timeout)
                 sql.detach()
             rss = peak_rss_mib()
             per_visitor = await visits_by_visitor(store)
@@ -210,9 +236,9 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
         students=roster.students,
         visits=visits,
         echo=echo,
-        visits_in_db=sum(per_visitor.values()),
+        visits_in_db=sum(per_visitor.values()) - per_visitor.get(roster.staff_ids[-1], 0),  # not the probe's
         teachers_with_all_visits=sum(
-            1 for staff_id in roster.staff_ids if per_visitor.get(staff_id, 0) == visits_per_teacher
+            1 for staff_id in roster.staff_ids[:-1] if per_visitor.get(staff_id, 0) == visits_per_teacher
         ),
         peak_rss_mib=rss,
         load_before=load_before,
@@ -269,6 +295,11 @@ def report(result: Result) -> list[str]:
     for step in VISIT_STEPS:
         s = v.latencies.summary(v.latencies.by_step.get(step, []))
         lines.append(f"  {step:10} {_ms(s['p50'])} {_ms(s['p95'])}")
+    if v.sql_by_step:
+        lines += ["", "one teacher alone, one visit: SQL statements / commits by step:"]
+        lines += [f"  {step:10} {n:5d} {c:5d}" for step, (n, c) in v.sql_by_step.items()]
+        taps = sorted(n for step, (n, _) in v.sql_by_step.items() if step != "save")
+        lines.append(f"  median statements per tap (Save apart): {taps[len(taps) // 2] if taps else 0}")
     for phase in (v, e):
         lines += [f"FAILED ({phase.name}): {f}" for f in phase.failures[:10]]
     return lines

@@ -2,30 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot import edges
 from bot.callback_data import BadCallbackData, Tap, WrongChat, parse
 from bot.i18n import Translator, choose_locale, translator
+from bot.person import Person, PersonCache
 from bot.services import Services
 from bot.text import expired_text, left_roster_text, not_registered_text, private_only_text
-from store.accounts import AccountInfo, account_for, preference_for
+from store.accounts import AccountInfo
 from store.clock import Clock
 from store.installation import StoreHandle
-from store.scopes import Scope, scope_for
+from store.scopes import Scope
 
 
 class BotData:
-    """``application.bot_data``: holds the services; nothing else lives there."""
+    """``application.bot_data``: the services and what is kept of people across updates."""
 
     services: Services
 
+    def __init__(self) -> None:
+        self.people = PersonCache()
+
+
+class _UpdateSession:
+    """The one database session of the update being processed, opened on first use."""
+
+    def __init__(self) -> None:
+        self.session: AsyncSession | None = None
+
+
+_CURRENT: ContextVar[_UpdateSession | None] = ContextVar("twovisits_update_session", default=None)
+
+
+@asynccontextmanager
+async def one_session_per_update() -> AsyncIterator[None]:
+    """Around processing one update (the update processor wraps each): handlers and the error
+    handler share one session, opened lazily, closed when the update is done, also on error."""
+    holder = _UpdateSession()
+    token = _CURRENT.set(holder)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+        if holder.session is not None:
+            await holder.session.close()
+
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
-    """Per-update context; the person, scope and translator are looked up once and cached."""
+    """Per-update context: the update's session, and the person, scope and translator, looked up
+    once (from memory when the roster has not changed since)."""
 
     def __init__(
         self,
@@ -34,11 +67,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
         user_id: int | None = None,
     ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
-        self._account: AccountInfo | None = None
-        self._account_loaded = False
-        self._left_roster = False
+        self._person: Person | None = None
         self._translator: Translator | None = None
-        self._scope: Scope | None = None
+        # (name, key) of the conversation handling this update, set by PersistentConversation.
+        self.conversation: tuple[str, tuple[int | str, ...]] | None = None
 
     @property
     def services(self) -> Services:
@@ -52,51 +84,66 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], B
     def clock(self) -> Clock:
         return self.services.clock
 
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """The update's database session (a session of its own outside an update's processing).
+
+        Store functions commit what they write; after each use a read's transaction is ended, so no
+        connection is held while the bot talks to Telegram.
+        """
+        holder = _CURRENT.get()
+        if holder is None:
+            async with self.store.sessions() as session:
+                yield session
+            return
+        if holder.session is None:
+            holder.session = self.store.sessions()
+        session = holder.session
+        try:
+            yield session
+        finally:
+            if session.in_transaction():
+                await session.rollback()
+
+    async def person(self, update: object) -> Person | None:
+        """Who sent the update; None without a sender."""
+        if self._person is None:
+            user = update.effective_user if isinstance(update, Update) else None
+            if user is None:
+                return None
+            async with self.session() as session:
+                self._person = await self.bot_data.people.get(session, user.id)
+        return self._person
+
     async def account(self, update: object) -> AccountInfo | None:
         """The active staff member bound to the update's sender, or None."""
-        if not self._account_loaded:
-            user = update.effective_user if isinstance(update, Update) else None
-            if user is not None:
-                async with self.store.sessions() as session:
-                    account = await account_for(session=session, telegram_user_id=user.id)
-                self._account = account if account is not None and account.active else None
-                self._left_roster = account is not None and not account.active
-            self._account_loaded = True
-        return self._account
+        person = await self.person(update)
+        return person.account if person else None
 
     async def left_roster(self, update: object) -> bool:
         """Whether the sender was registered but is no longer on the roster (deactivated)."""
-        await self.account(update)
-        return self._left_roster
+        person = await self.person(update)
+        return person is not None and person.left_roster
 
-    def forget_account(self) -> None:
-        """After binding or /lang, look the person up again."""
-        self._account, self._account_loaded, self._translator, self._scope = None, False, None, None
-        self._left_roster = False
+    def forget_account(self, update: object) -> None:
+        """After binding or /lang, look the person up again (here and in later updates)."""
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is not None:
+            self.bot_data.people.drop(user.id)
+        self._person, self._translator = None, None
 
     async def scope(self, update: object) -> Scope | None:
-        if self._scope is None:
-            account = await self.account(update)
-            if account is None:
-                return None
-            async with self.store.sessions() as session:
-                self._scope = await scope_for(session=session, staff_id=account.staff_id)
-        return self._scope
+        person = await self.person(update)
+        return person.scope if person else None
 
     async def tr(self, update: object) -> Translator:
         """The translator for this update: /lang, the roster's language, Telegram's, the default."""
         if self._translator is None:
             user = update.effective_user if isinstance(update, Update) else None
-            chosen = roster = None
-            if user is not None:
-                async with self.store.sessions() as session:
-                    preference = await preference_for(session=session, telegram_user_id=user.id)
-                chosen = preference.locale if preference else None
-                account = await self.account(update)
-                roster = account.language if account else None
+            person = await self.person(update)
             locale = choose_locale(
-                chosen=chosen,
-                roster=roster,
+                chosen=person.chosen_locale if person else None,
+                roster=person.account.language if person and person.account else None,
                 telegram_code=user.language_code if user else None,
                 default=self.services.settings.bot_default_locale,
             )

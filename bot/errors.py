@@ -26,9 +26,8 @@ async def on_error(update: object, context: BotContext) -> None:
         # The person blocked the bot: remember it, so nothing keeps retrying them.
         user = update.effective_user if isinstance(update, Update) else None
         if user is not None:
-            store = context.bot_data.services.store
-            async with store.sessions() as session:
-                await mark_blocked(session=session, telegram_user_id=user.id, now=store.clock.now())
+            async with context.session() as session:
+                await mark_blocked(session=session, telegram_user_id=user.id, now=context.clock.now())
         log.info("a user has blocked the bot")
         return
     if isinstance(error, NetworkError) and not isinstance(update, Update):

@@ -2,20 +2,31 @@
 
 PTB writes persistence on a timer; the bot calls ``application.update_persistence()`` from a handler
 in the last group (see ``bot.handlers``), so a conversation survives ``kill -9`` at the step it was at.
-Only user data (the drafts) and conversation states are kept; chat and bot data are not used.
+Conversations that must not lose a step the person has seen write through at their one reply point
+(:meth:`StorePersistence.write_through`), with the key PTB's ConversationHandler itself computed
+(:class:`PersistentConversation`). Only user data (the drafts) and conversation states are kept.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import MutableMapping
+from contextlib import AsyncExitStack
 from copy import deepcopy
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
+from telegram import Update
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 
+from bot.context import BotContext
 from bot.services import Services
 from store.persistence import load_persisted, save_persisted
+
+# PTB's own shapes, declared here (its type aliases live in a private module).
+ConversationKey = tuple[int | str, ...]
+ConversationDict = MutableMapping[ConversationKey, object]
+CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 USER_DATA = "user_data"
 _UNKNOWN = object()
@@ -44,11 +55,32 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         # What the database holds, as last written or read: PTB's per-update flush repeats what a flow
         # already wrote through, and an unchanged entry need not cost a commit.
         self._written: dict[tuple[str, str], Any] = {}
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._lock_users: dict[tuple[str, str], int] = {}  # writers holding or waiting for each lock
 
     async def _write(self, entries: list[tuple[str, str, Any]]) -> None:
-        changed = [
-            (k, key, data) for k, key, data in entries if self._written.get((k, key), _UNKNOWN) != data
-        ]
+        # PTB's per-update flush writes every user's pending data, so another chat's update can
+        # flush an entry while its own update writes it through: one writer per entry at a time
+        # (in a fixed order, so two writers never wait on each other), and the second finds it
+        # written already.
+        keys = sorted({(kind, key) for kind, key, _ in entries})
+        locks = [self._locks.setdefault(k, asyncio.Lock()) for k in keys]
+        for k in keys:
+            self._lock_users[k] = self._lock_users.get(k, 0) + 1
+        try:
+            async with AsyncExitStack() as stack:
+                for lock in locks:
+                    await stack.enter_async_context(lock)
+                await self._write_changed(entries)
+        finally:
+            for k in keys:
+                self._lock_users[k] -= 1
+                if not self._lock_users[k]:
+                    del self._lock_users[k], self._locks[k]  # idle: keep no lock per entry ever written
+
+    async def _write_changed(self, entries: list[tuple[str, str, Any]]) -> None:
+        written = self._written
+        changed = [(k, key, data) for k, key, data in entries if written.get((k, key), _UNKNOWN) != data]
         if not changed:
             return
         await self._services.open()
@@ -58,14 +90,18 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         for kind, key, data in changed:
             self._written[(kind, key)] = deepcopy(data)
 
-    async def write_through(
-        self, name: str, key: ConversationKey, state: object | None, user_id: int, user_data: dict[Any, Any]
-    ) -> None:
-        """A conversation's state and the user's data in one transaction, before the reply is sent."""
+    async def write_through(self, context: BotContext, state: object | None, user_id: int) -> None:
+        """The conversation's state and the user's data in one transaction, before the reply is sent.
+
+        The conversation is the one :class:`PersistentConversation` handed this update to.
+        """
+        if context.conversation is None:
+            raise RuntimeError("write_through outside a PersistentConversation")
+        name, key = context.conversation
         await self._write(
             [
                 (_conv_kind(name), _key_to_str(key), state),
-                (USER_DATA, str(user_id), deepcopy(user_data) or None),
+                (USER_DATA, str(user_id), deepcopy(dict(context.user_data or {})) or None),
             ]
         )
 
@@ -124,3 +160,20 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
 
     async def flush(self) -> None:
         return None
+
+
+class PersistentConversation(ConversationHandler[BotContext]):
+    """A persistent ConversationHandler that tells the context which conversation an update is in
+    (its name and the key PTB computed), so the flow can write its state through before replying."""
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application[Any, BotContext, Any, Any, Any, Any],
+        check_result: Any,
+        context: BotContext,
+    ) -> object | None:
+        # PTB documents check_result as (state, key, handler, the handler's own check result).
+        if self.name is not None:
+            context.conversation = (self.name, check_result[1])
+        return await super().handle_update(update, application, check_result, context)

@@ -3,7 +3,8 @@
 PTB handles updates one at a time by default, so every reply's round trip to Telegram holds up the
 whole district. Running everything concurrently would break conversations, which need a person's
 updates in order. So: one lock per chat (per user when there is no chat), FIFO, and up to
-``max_concurrent_updates`` chats at once.
+``max_concurrent_updates`` chats at once. Each update gets its one database session here (opened
+lazily by :meth:`bot.context.BotContext.session`, closed when the update is done).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.context import one_session_per_update
 
 
 def ordering_key(update: object) -> int | None:
@@ -37,7 +40,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, one_session_per_update():
                 await coroutine
         finally:
             self._users[key] -= 1

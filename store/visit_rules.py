@@ -6,11 +6,12 @@ The bot builds a :class:`VisitDraft` during the visit conversation; :func:`check
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,18 +55,18 @@ class OpinionDraft(BaseModel):
 
 
 class VisitDraft(BaseModel):
-    """Everything the visit conversation collected; serialisable, so the bot can keep it between taps."""
+    """A visit in progress: what the visit conversation has collected so far, or a saved visit being
+    edited. JSON-able, so the bot keeps it between taps as it is; :func:`check_draft` checks it."""
 
     model_config = ConfigDict(frozen=True)
 
     client_key: str = Field(min_length=1, max_length=64)  # generated once per conversation
     kind: VisitKind
     class_id: int | None = None  # student visits
-    student_ids: tuple[int, ...] = ()
-    teacher_ids: tuple[int, ...] = ()
-    form: VisitForm
+    visitee_ids: tuple[int, ...] = ()  # students or teachers, as ``kind`` says
+    form: VisitForm = VisitForm.IN_PERSON
     place: Place | None = None  # None: the place the form implies
-    visit_date: date
+    visit_date: date | None = None  # None: the day it is saved, in the campaign's time zone
     topic_ids: tuple[int, ...] = ()
     co_visitor_ids: tuple[int, ...] = ()
     opinions: tuple[OpinionDraft, ...] = ()
@@ -74,19 +75,50 @@ class VisitDraft(BaseModel):
     notable: bool = False
     private_notes: str | None = None
 
-    @field_validator("opinions", mode="before")
-    @classmethod
-    def _pairs(cls, value: Any) -> Any:
-        # The conversation naturally holds opinions as (text, category_id) pairs.
-        if isinstance(value, list | tuple):
-            return [
-                {"text": v[0], "category_id": v[1]} if isinstance(v, list | tuple) else v for v in value
-            ]
-        return value
+    def date_on(self, today: date) -> date:
+        """The visit's date, ``today`` while none was chosen."""
+        return self.visit_date or today
 
     @property
-    def visitee_ids(self) -> tuple[int, ...]:
-        return self.student_ids if self.kind is VisitKind.STUDENT else self.teacher_ids
+    def shown_place(self) -> Place:
+        return self.place or default_place(self.kind, self.form)
+
+
+def visit_content(
+    *,
+    kind: VisitKind | str,
+    school_id: int | None,
+    class_id: int | None,
+    visitee_ids: Iterable[int],
+    form: VisitForm | str,
+    place: Place | str,
+    visit_date: date,
+    topic_ids: Iterable[int],
+    co_visitor_ids: Iterable[int],
+    opinions: Iterable[tuple[str, int | None]],
+    follow_up: FollowUpWish | str,
+    follow_up_due: date | None,
+    notable: bool,
+    private_notes: str | None,
+) -> dict[str, Any]:
+    """A visit's content as JSON-able data, in one shape for a checked draft and a stored row alike:
+    what an edit compares to decide whether anything changed, and what a version snapshot keeps."""
+    return {
+        "kind": VisitKind(kind).value,
+        "school_id": school_id,
+        "class_id": class_id,
+        "visitee_ids": sorted(visitee_ids),
+        "form": VisitForm(form).value,
+        "place": Place(place).value,
+        "visit_date": visit_date.isoformat(),
+        "topic_ids": sorted(topic_ids),
+        "co_visitor_ids": sorted(co_visitor_ids),
+        "opinions": sorted([text, category] for text, category in opinions),
+        "follow_up": FollowUpWish(follow_up).value,
+        "follow_up_due": follow_up_due.isoformat() if follow_up_due else None,
+        "notable": notable,
+        "private_notes": private_notes,
+    }
 
 
 @dataclass(frozen=True)
@@ -114,23 +146,13 @@ class CheckedVisit:
         return len(self.visitee_ids) == 1
 
     def content(self) -> dict[str, Any]:
-        """The visit's content as JSON-able data: compared on edit, stored in version snapshots."""
-        return {
-            "kind": self.kind.value,
-            "school_id": self.school_id,
-            "class_id": self.class_id,
-            "visitee_ids": sorted(self.visitee_ids),
-            "form": self.form.value,
-            "place": self.place.value,
-            "visit_date": self.visit_date.isoformat(),
-            "topic_ids": sorted(self.topic_ids),
-            "co_visitor_ids": sorted(self.co_visitor_ids),
-            "opinions": sorted([text, category] for text, category in self.opinions),
-            "follow_up": self.follow_up.value,
-            "follow_up_due": self.follow_up_due.isoformat() if self.follow_up_due else None,
-            "notable": self.notable,
-            "private_notes": self.private_notes,
-        }
+        """The visit's content: compared on edit, stored in version snapshots."""
+        return visit_content(
+            kind=self.kind, school_id=self.school_id, class_id=self.class_id, visitee_ids=self.visitee_ids,
+            form=self.form, place=self.place, visit_date=self.visit_date, topic_ids=self.topic_ids,
+            co_visitor_ids=self.co_visitor_ids, opinions=self.opinions, follow_up=self.follow_up,
+            follow_up_due=self.follow_up_due, notable=self.notable, private_notes=self.private_notes,
+        )
 
 
 def _unique(ids: tuple[int, ...]) -> tuple[int, ...]:
@@ -154,15 +176,15 @@ def _texts(draft: VisitDraft) -> tuple[tuple[tuple[str, int], ...], str | None]:
     return tuple(opinions), notes
 
 
-def _follow_up_due(draft: VisitDraft) -> date | None:
+def _follow_up_due(draft: VisitDraft, visit_date: date) -> date | None:
     if draft.follow_up is FollowUpWish.NONE:
         return None
     if draft.follow_up is FollowUpWish.DATE:
         due = draft.follow_up_date
-        if due is None or due <= draft.visit_date or due > draft.visit_date + FOLLOW_UP_HORIZON:
+        if due is None or due <= visit_date or due > visit_date + FOLLOW_UP_HORIZON:
             raise VisitRejected("follow_up_date_invalid")
         return due
-    return draft.visit_date + timedelta(days=FOLLOW_UP_DAYS[draft.follow_up])
+    return visit_date + timedelta(days=FOLLOW_UP_DAYS[draft.follow_up])
 
 
 async def _student_visit_school(
@@ -303,11 +325,12 @@ async def check_draft(
         raise VisitRejected("too_many_visitees", limit=MAX_VISITEES)
     opinions, notes = _texts(draft)
     today = now.astimezone(campaign.config.zone).date()
-    if draft.visit_date < campaign.config.start:
+    visit_date = draft.date_on(today)
+    if visit_date < campaign.config.start:
         raise VisitRejected("date_before_campaign", start=campaign.config.start)
-    if draft.visit_date > today:
+    if visit_date > today:
         raise VisitRejected("date_in_future", today=today)
-    due = _follow_up_due(draft)
+    due = _follow_up_due(draft, visit_date)
     if draft.kind is VisitKind.STUDENT:
         school_id = await _student_visit_school(session, scope, draft.class_id, visitees)
         class_id: int | None = draft.class_id
@@ -320,15 +343,15 @@ async def check_draft(
     co_visitors = _unique(draft.co_visitor_ids)
     await _check_co_visitors(session, scope, school_id, co_visitors)
     phase = await visit_phase_dates(session=session, campaign=campaign, school_id=school_id)
-    out_of_phase = phase is not None and not (phase[0] <= draft.visit_date <= phase[1])
+    out_of_phase = phase is not None and not (phase[0] <= visit_date <= phase[1])
     return CheckedVisit(
         kind=draft.kind,
         school_id=school_id,
         class_id=class_id,
         visitee_ids=visitees,
         form=draft.form,
-        place=draft.place or default_place(draft.kind, draft.form),
-        visit_date=draft.visit_date,
+        place=draft.shown_place,
+        visit_date=visit_date,
         topic_ids=topic_ids,
         co_visitor_ids=co_visitors,
         opinions=opinions,

@@ -102,14 +102,11 @@ class VisitDetails:
 
     def as_draft(self, client_key: str) -> VisitDraft:
         """A draft holding this visit's content, to start an edit from."""
-        students = tuple(p.id for p in self.visitees) if self.kind is VisitKind.STUDENT else ()
-        teachers = tuple(p.id for p in self.visitees) if self.kind is VisitKind.TEACHER else ()
         return VisitDraft(
             client_key=client_key,
             kind=self.kind,
             class_id=self.class_id,
-            student_ids=students,
-            teacher_ids=teachers,
+            visitee_ids=tuple(p.id for p in self.visitees),
             form=self.form,
             place=self.place,
             visit_date=self.visit_date,

@@ -29,7 +29,14 @@ from store.models import (
     VisitVersion,
 )
 from store.scopes import Scope
-from store.visit_rules import CheckedVisit, OpinionDraft, VisitDraft, VisitRejected, check_draft
+from store.visit_rules import (
+    CheckedVisit,
+    OpinionDraft,
+    VisitDraft,
+    VisitRejected,
+    check_draft,
+    visit_content,
+)
 from store.visit_views import (
     PersonRef,
     TopicRef,
@@ -104,10 +111,11 @@ def _apply(visit: Visit, checked: CheckedVisit) -> None:
     visit.out_of_phase = checked.out_of_phase
 
 
-async def _set_links(session: AsyncSession, visit_id: int, checked: CheckedVisit) -> None:
+async def _set_links(session: AsyncSession, visit_id: int, checked: CheckedVisit, *, new: bool) -> None:
     """Replace visitees, topics and co-visitors (plain rows: nothing else refers to them)."""
-    for table in (VisitStudent, VisitTeacher, VisitTopic, VisitCoVisitor):
-        await session.execute(delete(table).where(table.visit_id == visit_id))
+    if not new:  # a brand-new visit has nothing to replace
+        for table in (VisitStudent, VisitTeacher, VisitTopic, VisitCoVisitor):
+            await session.execute(delete(table).where(table.visit_id == visit_id))
     if checked.kind is VisitKind.STUDENT:
         await session.execute(
             insert(VisitStudent), [{"visit_id": visit_id, "student_id": i} for i in checked.visitee_ids]
@@ -127,14 +135,15 @@ async def _set_links(session: AsyncSession, visit_id: int, checked: CheckedVisit
 
 
 async def _set_opinions(
-    session: AsyncSession, visit_id: int, opinions: tuple[tuple[str, int], ...], now: datetime
+    session: AsyncSession, visit_id: int, opinions: tuple[tuple[str, int], ...], now: datetime, *, new: bool
 ) -> None:
     """Keep the rows of unchanged opinions (the opinion board and rectification refer to them)."""
     wanted = Counter(opinions)
     stale = []
-    for oid, text, category in (await session.execute(
+    existing = [] if new else (await session.execute(
         select(Opinion.id, Opinion.text, Opinion.category_id).where(Opinion.visit_id == visit_id)
-    )).all():
+    )).all()
+    for oid, text, category in existing:
         if category is not None and wanted[(text, category)] > 0:
             wanted[(text, category)] -= 1
         else:
@@ -147,7 +156,13 @@ async def _set_opinions(
         await session.execute(insert(Opinion), fresh)
 
 
-async def _set_follow_up(session: AsyncSession, visit_id: int, due: date | None, now: datetime) -> None:
+async def _set_follow_up(
+    session: AsyncSession, visit_id: int, due: date | None, now: datetime, *, new: bool
+) -> None:
+    if new:
+        if due is not None:
+            session.add(FollowUp(visit_id=visit_id, due_date=due))
+        return
     row = await session.scalar(select(FollowUp).where(FollowUp.visit_id == visit_id))
     if due is None:
         # A follow-up already done stays on record; a pending one is no longer wished for.
@@ -161,7 +176,7 @@ async def _set_follow_up(session: AsyncSession, visit_id: int, due: date | None,
 
 
 async def _stored_content(session: AsyncSession, visit: Visit) -> dict[str, Any]:
-    """The current row's content in the shape of :meth:`CheckedVisit.content`."""
+    """The current row's content, as :func:`visit_content` shapes it."""
     link = VisitStudent.student_id if visit.kind == VisitKind.STUDENT.value else VisitTeacher.staff_id
     table = VisitStudent if visit.kind == VisitKind.STUDENT.value else VisitTeacher
     visitees = (await session.scalars(select(link).where(table.visit_id == visit.id))).all()
@@ -175,22 +190,14 @@ async def _stored_content(session: AsyncSession, visit: Visit) -> dict[str, Any]
     follow_up = await session.scalar(
         select(FollowUp.due_date).where(FollowUp.visit_id == visit.id, FollowUp.cancelled_at.is_(None))
     )
-    return {
-        "kind": visit.kind,
-        "school_id": visit.school_id,
-        "class_id": visit.class_id,
-        "visitee_ids": sorted(visitees),
-        "form": visit.form,
-        "place": visit.place,
-        "visit_date": visit.visit_date.isoformat(),
-        "topic_ids": sorted(topics),
-        "co_visitor_ids": sorted(co),
-        "opinions": sorted([text, category] for text, category in opinions),
-        "follow_up": visit.follow_up,
-        "follow_up_due": follow_up.isoformat() if follow_up and visit.follow_up != "none" else None,
-        "notable": visit.notable,
-        "private_notes": visit.private_notes,
-    }
+    return visit_content(
+        kind=visit.kind, school_id=visit.school_id, class_id=visit.class_id, visitee_ids=visitees,
+        form=visit.form, place=visit.place, visit_date=visit.visit_date, topic_ids=topics,
+        co_visitor_ids=co, opinions=[(text, category) for text, category in opinions],
+        follow_up=visit.follow_up,
+        follow_up_due=follow_up if follow_up and visit.follow_up != "none" else None,
+        notable=visit.notable, private_notes=visit.private_notes,
+    )
 
 
 async def _snapshot(session: AsyncSession, visit: Visit, scope: Scope, now: datetime) -> None:
@@ -227,9 +234,9 @@ async def record_visit(
     try:
         session.add(visit)
         await session.flush()
-        await _set_links(session, visit.id, checked)
-        await _set_opinions(session, visit.id, checked.opinions, now)
-        await _set_follow_up(session, visit.id, checked.follow_up_due, now)
+        await _set_links(session, visit.id, checked, new=True)
+        await _set_opinions(session, visit.id, checked.opinions, now, new=True)
+        await _set_follow_up(session, visit.id, checked.follow_up_due, now, new=True)
         session.add(_audit(scope, "visit_recorded", visit.id, now, kind=checked.kind.value))
         await session.commit()
     except IntegrityError:
@@ -265,9 +272,9 @@ async def edit_visit(
             _apply(visit, checked)
             visit.version += 1
             visit.updated_at = now
-            await _set_links(session, visit.id, checked)
-            await _set_opinions(session, visit.id, checked.opinions, now)
-            await _set_follow_up(session, visit.id, checked.follow_up_due, now)
+            await _set_links(session, visit.id, checked, new=False)
+            await _set_opinions(session, visit.id, checked.opinions, now, new=False)
+            await _set_follow_up(session, visit.id, checked.follow_up_due, now, new=False)
             session.add(_audit(scope, "visit_edited", visit.id, now, version=visit.version))
             await session.commit()
         except IntegrityError:

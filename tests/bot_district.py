@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from sandbox import CallbackAnswer, ChatMessage, User, World
 from store.installation import StoreHandle
-from store.models import TelegramAccount, Visit
+from store.models import Staff, TelegramAccount, Visit
+from store.roster_version import bump_roster_version
 from tests.builders import add_class, add_grade, add_school, add_staff, add_student
 from tests.conftest import FixedClock
 
@@ -113,3 +114,13 @@ async def say(user: User, text: str) -> ChatMessage:
     """Send ``text`` and return the bot's next new message."""
     await user.send(text)
     return await user.next_message()
+
+
+async def take_off_roster(store: StoreHandle, staff_id: int) -> None:
+    """What a roster import without this person does: deactivate them and change the roster version."""
+    async with store.sessions() as session:
+        staff = await session.get(Staff, staff_id)
+        assert staff is not None
+        staff.active = False
+        await bump_roster_version(session=session)
+        await session.commit()

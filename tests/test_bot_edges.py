@@ -11,8 +11,17 @@ from bot.app import BotApplication
 from bot.callback_data import visit_class_data
 from sandbox import BotApiStandIn, User, World
 from store.installation import StoreHandle
-from store.models import Staff
-from tests.bot_district import District, answer_to, move_into_visit_phase, person, say, seed_district, step
+from tests.bot_district import (
+    District,
+    answer_to,
+    move_into_visit_phase,
+    person,
+    say,
+    seed_district,
+    step,
+    take_off_roster,
+    visit_count,
+)
 from tests.builders import add_visit
 from tests.conftest import FixedClock
 
@@ -102,9 +111,7 @@ async def test_someone_who_left_the_roster_is_told_so_wherever_they_knock(
 ) -> None:
     await a_visit(store, d)
     listing = await say(teacher, "/myvisits")
-    async with store.sessions() as session:
-        (await session.get(Staff, d.staff["head"])).active = False  # type: ignore[union-attr]
-        await session.commit()
+    await take_off_roster(store, d.staff["head"])
     for command in ("/visit", "/my", "/myvisits", "/help", "/start", "hello"):
         assert LEFT in (await say(teacher, command)).text, command
     tap = await teacher.tap("Older ▶️", message=listing) if "Older ▶️" in listing.buttons else None
@@ -112,3 +119,16 @@ async def test_someone_who_left_the_roster_is_told_so_wherever_they_knock(
     assert LEFT in ((await answer_to(teacher, tap)).text or "")
     tap = await teacher.tap("🗑 Delete 1", message=listing)
     assert LEFT in ((await answer_to(teacher, tap)).text or "")
+
+
+async def test_save_after_leaving_the_roster_is_refused_and_saves_nothing(
+    store: StoreHandle, d: District, teacher: User
+) -> None:
+    await say(teacher, "/visit")
+    for label in ["吳欣怡", "🗣 In person", "Continue ➡️"]:
+        await step(teacher, label)
+    await take_off_roster(store, d.staff["head"])
+    tap = await teacher.tap("💾 Save")
+    assert LEFT in ((await answer_to(teacher, tap)).text or "")
+    assert await visit_count(store) == 0
+    assert "Cancelled" not in teacher.messages[-1].text and teacher.messages[-1].buttons  # left as it was

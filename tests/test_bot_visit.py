@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.app import BotApplication
 from sandbox import User, World
 from store.installation import StoreHandle
-from store.models import Opinion, Staff, Visit, VisitCoVisitor, VisitStudent, VisitVersion
+from store.models import Opinion, Visit, VisitCoVisitor, VisitStudent, VisitVersion
 from tests.bot_district import (
     District,
     answer_to,
@@ -17,6 +17,7 @@ from tests.bot_district import (
     say,
     seed_district,
     step,
+    take_off_roster,
     visit_count,
 )
 from tests.conftest import FixedClock
@@ -227,10 +228,29 @@ async def test_a_teacher_taken_off_the_roster_mid_visit_is_told_and_nothing_is_s
     bot: BotApplication, store: StoreHandle, d: District, teacher: User
 ) -> None:
     await say(teacher, "/visit")
-    async with store.sessions() as session:
-        (await session.get(Staff, d.staff["head"])).active = False  # type: ignore[union-attr]
-        await session.commit()
+    await take_off_roster(store, d.staff["head"])
     tap = await teacher.tap("吳欣怡")
     assert "no longer on the district's roster" in ((await answer_to(teacher, tap)).text or "")
     assert "no longer on the district's roster" in (await say(teacher, "/visit")).text
     assert await visit_count(store) == 0
+
+
+async def test_a_tap_does_not_read_who_the_teacher_is_again(
+    bot: BotApplication, store: StoreHandle, d: District, teacher: User
+) -> None:
+    await say(teacher, "/visit")
+    await step(teacher, "吳欣怡")
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    engine = bot.bot_data.services.store.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert "Which topics" in (await step(teacher, "🗣 In person")).text
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    ours = [s for s in statements if "bot_persistence" not in s]
+    assert not [s for s in ours if "telegram_account" in s or "staff" in s or "user_preference" in s]
+    assert len(ours) <= 1, ours  # the roster version, and nothing else: the form step loads nothing

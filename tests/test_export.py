@@ -21,6 +21,7 @@ from store.installation import StoreHandle, load_campaign, open_store
 from store.models import AuditEntry, School, SchoolClass, Staff, Student
 from store.roster.demo import import_sample_roster
 from store.scopes import scope_for
+from store.visit_rules import OpinionDraft
 from store.visit_views import get_visit
 from store.visits import VisitDraft, record_visit
 from store.vocab import FollowUpWish, VisitForm, VisitKind
@@ -61,21 +62,21 @@ async def sample_with_visits(url: str) -> list[int]:
             await s.commit()
         drafts = [
             (peng, VisitDraft(
-                client_key="v1", kind=VisitKind.STUDENT, class_id=c71, student_ids=(wu,), form=VisitForm.HOME,
+                client_key="v1", kind=VisitKind.STUDENT, class_id=c71, visitee_ids=(wu,), form=VisitForm.HOME,
                 visit_date=DAY, topic_ids=(campaign.student_topics[0].id, campaign.student_topics[2].id),
-                opinions=(("食堂的菜太鹹", campaign.categories[2].id),
-                          (INJECTION, campaign.categories[6].id)),
+                opinions=(OpinionDraft(text="食堂的菜太鹹", category_id=campaign.categories[2].id),
+                          OpinionDraft(text=INJECTION, category_id=campaign.categories[6].id)),
                 follow_up=FollowUpWish.ONE_WEEK, private_notes=SECRET,
             )),
             (peng, VisitDraft(  # a group talk: one row per student
-                client_key="v2", kind=VisitKind.STUDENT, class_id=c71, student_ids=(shen, dai, wu),
+                client_key="v2", kind=VisitKind.STUDENT, class_id=c71, visitee_ids=(shen, dai, wu),
                 form=VisitForm.IN_PERSON, visit_date=DAY, topic_ids=(campaign.student_topics[1].id,),
                 co_visitor_ids=(liu, li), private_notes=SECRET,
             )),
             (cadre, VisitDraft(
-                client_key="v3", kind=VisitKind.TEACHER, teacher_ids=(peng,), form=VisitForm.PHONE,
+                client_key="v3", kind=VisitKind.TEACHER, visitee_ids=(peng,), form=VisitForm.PHONE,
                 visit_date=DAY, topic_ids=(campaign.teacher_topics[0].id,),
-                opinions=(("希望減少會議", campaign.categories[1].id),), private_notes=SECRET,
+                opinions=(OpinionDraft(text="希望減少會議", category_id=campaign.categories[1].id),), private_notes=SECRET,
             )),
         ]
         ids = []

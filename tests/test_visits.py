@@ -126,13 +126,13 @@ REJECTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("not_allowed", "office", "teacher", {}),
     ("class_not_visitable", "head71", "student", {"class_id": "c81"}),
     ("class_not_visitable", "head71", "student", {"class_id": None}),
-    ("student_not_in_class", "head71", "student", {"student_ids": ["c72kid"]}),
-    ("student_not_in_class", "head71", "student", {"student_ids": [999_999]}),
-    ("student_inactive", "head71", "student", {"student_ids": ["left"]}),
-    ("teacher_not_interviewable", "cadre", "teacher", {"teacher_ids": ["cadre"]}),
-    ("teacher_not_interviewable", "cadre", "teacher", {"teacher_ids": ["leader"]}),
-    ("teacher_not_interviewable", "cadre", "teacher", {"teacher_ids": ["headB"]}),
-    ("teacher_not_interviewable", "cadre", "teacher", {"teacher_ids": ["gone"]}),
+    ("student_not_in_class", "head71", "student", {"visitee_ids": ["c72kid"]}),
+    ("student_not_in_class", "head71", "student", {"visitee_ids": [999_999]}),
+    ("student_inactive", "head71", "student", {"visitee_ids": ["left"]}),
+    ("teacher_not_interviewable", "cadre", "teacher", {"visitee_ids": ["cadre"]}),
+    ("teacher_not_interviewable", "cadre", "teacher", {"visitee_ids": ["leader"]}),
+    ("teacher_not_interviewable", "cadre", "teacher", {"visitee_ids": ["headB"]}),
+    ("teacher_not_interviewable", "cadre", "teacher", {"visitee_ids": ["gone"]}),
     ("date_before_campaign", "head71", "student", {"visit_date": date(2026, 11, 30)}),
     ("date_in_future", "head71", "student", {"visit_date": TODAY + timedelta(days=1)}),
     ("unknown_topic", "head71", "student", {"topic_ids": "teacher_topic"}),
@@ -142,7 +142,7 @@ REJECTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("co_visitor_invalid", "head71", "student", {"co_visitor_ids": ["head71"]}),
     ("co_visitor_invalid", "head71", "student", {"co_visitor_ids": ["headB"]}),
     ("co_visitor_invalid", "head71", "student", {"co_visitor_ids": ["gone"]}),
-    ("too_many_visitees", "head71", "student", {"student_ids": list(range(1, 62))}),
+    ("too_many_visitees", "head71", "student", {"visitee_ids": list(range(1, 62))}),
     ("text_too_long", "head71", "student", {"private_notes": "字" * 1001}),
     ("text_too_long", "head71", "student", {"opinions": [("字" * 501, "cat")]}),
     ("text_too_long", "head71", "student", {"opinions": [("x", "cat")] * 11}),
@@ -152,20 +152,20 @@ REJECTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
      {"follow_up": FollowUpWish.DATE, "follow_up_date": TODAY}),
     ("follow_up_date_invalid", "head71", "student",
      {"follow_up": FollowUpWish.DATE, "follow_up_date": TODAY + timedelta(days=400)}),
-    ("no_visitees", "head71", "student", {"student_ids": []}),
-    ("no_visitees", "cadre", "teacher", {"teacher_ids": []}),
+    ("no_visitees", "head71", "student", {"visitee_ids": []}),
+    ("no_visitees", "cadre", "teacher", {"visitee_ids": []}),
 ]
 
 
-async def _resolve(world: World, changes: dict[str, Any]) -> dict[str, Any]:
-    """Names in the table above become ids of the world."""
+async def _resolve(world: World, changes: dict[str, Any], kind: str) -> dict[str, Any]:
+    """Names in the table above become ids of the world (visitees: students or staff, by kind)."""
     out: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "class_id" and isinstance(value, str):
             value = getattr(world, value)
-        elif key == "student_ids":
+        elif key == "visitee_ids" and kind == "student":
             value = tuple(world.students[v] if isinstance(v, str) else v for v in value)
-        elif key in ("teacher_ids", "co_visitor_ids"):
+        elif key in ("visitee_ids", "co_visitor_ids"):
             value = tuple(world.staff[v] for v in value)
         elif key == "topic_ids" and value == "teacher_topic":
             value = (world.teacher_topic(),)
@@ -187,7 +187,7 @@ async def _resolve(world: World, changes: dict[str, Any]) -> dict[str, Any]:
 async def test_every_rejection_has_its_code(
     world: World, code: str, who: str, kind: str, changes: dict[str, Any]
 ) -> None:
-    resolved = await _resolve(world, changes)
+    resolved = await _resolve(world, changes, kind)
     make = student_draft if kind == "student" else teacher_draft
     with pytest.raises(VisitRejected) as caught:
         await _record(world, who, make(world, "rejected", **resolved))

@@ -17,7 +17,7 @@ from store.campaign import CampaignInfo, current_campaign
 from store.clock import FixedClock
 from store.installation import StoreHandle, load_campaign, open_store
 from store.scopes import Scope, scope_for
-from store.visits import VisitDraft
+from store.visits import OpinionDraft, VisitDraft
 from store.vocab import VisitForm, VisitKind
 from tests.builders import add_class, add_grade, add_school, add_staff, add_student
 
@@ -127,19 +127,29 @@ async def opened_world(base: Path, tmp_path: Path) -> AsyncIterator[World]:
         await handle.close()
 
 
+def _draft(values: dict[str, object]) -> VisitDraft:
+    """Opinions may be given as (text, category id) pairs, for short tables."""
+    opinions = values.get("opinions")
+    if isinstance(opinions, list | tuple):
+        values["opinions"] = tuple(
+            OpinionDraft(text=o[0], category_id=o[1]) if isinstance(o, tuple | list) else o for o in opinions
+        )
+    return VisitDraft.model_validate(values)
+
+
 def student_draft(world: World, key: str, *students: str, **changes: object) -> VisitDraft:
     """A valid one-on-one (or group) visit draft in class c71, dated today."""
     values: dict[str, object] = {
         "client_key": key,
         "kind": VisitKind.STUDENT,
         "class_id": world.c71,
-        "student_ids": tuple(world.students[s] for s in students or ("wu",)),
+        "visitee_ids": tuple(world.students[s] for s in students or ("wu",)),
         "form": VisitForm.IN_PERSON,
         "visit_date": TODAY,
         "topic_ids": (world.student_topic(0),),
     }
     values.update(changes)
-    return VisitDraft.model_validate(values)
+    return _draft(values)
 
 
 def teacher_draft(world: World, key: str, *teachers: str, **changes: object) -> VisitDraft:
@@ -147,10 +157,10 @@ def teacher_draft(world: World, key: str, *teachers: str, **changes: object) -> 
     values: dict[str, object] = {
         "client_key": key,
         "kind": VisitKind.TEACHER,
-        "teacher_ids": tuple(world.staff[t] for t in teachers or ("subj71",)),
+        "visitee_ids": tuple(world.staff[t] for t in teachers or ("subj71",)),
         "form": VisitForm.IN_PERSON,
         "visit_date": TODAY,
         "topic_ids": (world.teacher_topic(0),),
     }
     values.update(changes)
-    return VisitDraft.model_validate(values)
+    return _draft(values)

@@ -38,9 +38,9 @@ async def lang_chosen(update: Update, context: BotContext) -> None:
     if locale is None:
         await edges.answer(query, expired_text(await context.tr(update)))
         return
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         await set_locale(session=session, telegram_user_id=user.id, locale=locale)
-    context.forget_account()
+    context.forget_account(update)
     tr = translator(locale)
     await edges.answer(query)
     text = tr.gettext("Language set: {language}.").format(language=_NAMES[locale])

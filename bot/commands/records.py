@@ -62,7 +62,7 @@ async def my_command(update: Update, context: BotContext) -> None:
     if scope is None or message is None:
         return
     tr = await context.tr(update)
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         classes = await class_progress(session=session, scope=scope)
         teachers = (
             await interviewable_teachers(session=session, scope=scope)
@@ -74,7 +74,7 @@ async def my_command(update: Update, context: BotContext) -> None:
 
 
 async def load_page(context: BotContext, scope: Scope, page: int, anchor: int) -> VisitPage:
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         return await visit_page(
             session=session, scope=scope, now=context.clock.now(), page=page, anchor=anchor
         )
@@ -160,7 +160,7 @@ async def on_tap(update: Update, context: BotContext) -> None:
         if await _own_visit(update, context, scope, tap.visit_id) is None:
             return
         try:
-            async with context.store.sessions() as session:
+            async with context.session() as session:
                 await delete_visit(
                     session=session, scope=scope, visit_id=tap.visit_id, now=context.clock.now()
                 )
@@ -184,7 +184,7 @@ async def _own_visit(
     query = update.callback_query
     assert query is not None
     try:
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             return await own_visit(session=session, scope=scope, visit_id=visit_id)
     except VisitRejected as exc:
         await edges.answer(query, rejection_text(await context.tr(update), exc), show_alert=True)

@@ -83,7 +83,7 @@ def welcome_text(tr: Translator, account: AccountInfo) -> str:
 
 
 async def _after_binding(update: Update, context: BotContext, result: BindResult) -> None:
-    context.forget_account()
+    context.forget_account(update)
     tr = await context.tr(update)
     account = await context.account(update)
     chat = update.effective_chat
@@ -124,7 +124,7 @@ async def start(update: Update, context: BotContext) -> None:
     if len(code) > MAX_PAYLOAD:
         await message.reply_text(_(_REFUSALS[BindOutcome.CODE_UNKNOWN]))
         return
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         result = await bind_by_invite(
             session=session, code=code, telegram_user_id=user.id, now=context.clock.now()
         )
@@ -141,7 +141,7 @@ async def contact_shared(update: Update, context: BotContext) -> None:
         return
     tr = await context.tr(update)
     contact = message.contact
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         result = await bind_by_contact(
             session=session,
             contact_user_id=contact.user_id,

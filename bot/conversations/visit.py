@@ -24,10 +24,10 @@ from bot import edges
 from bot.callback_data import FLOW, SAVED, VISIT_CLASS, SavedTap, VisitClassTap, is_saved_edit
 from bot.context import BotContext, read_tap, scope_or_explain
 from bot.conversations import visit_views as views
-from bot.conversations.visit_flow import CONVERSATION, END, cancel, show
-from bot.conversations.visit_state import Draft, Step
-from bot.conversations.visit_taps import tap_for
-from bot.conversations.visit_text import text_for
+from bot.conversations.visit_flow import CONVERSATION, END, cancel
+from bot.conversations.visit_run import begin, tap_for, text_for
+from bot.conversations.visit_state import Flow, FlowUI, Step, new_key, start_flow
+from bot.persistence import PersistentConversation
 from bot.text import expired_text, rejection_text
 from store.people import visitable_classes
 from store.scopes import Action, Scope
@@ -45,7 +45,7 @@ async def start_visit(update: Update, context: BotContext) -> Step | int:
         return END
     tr = await context.tr(update)
     message = update.effective_message
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         classes = await visitable_classes(session=session, scope=scope)
     if not scope.can(Action.RECORD_STUDENT_VISIT) or not classes:
         if message is not None:
@@ -54,11 +54,11 @@ async def start_visit(update: Update, context: BotContext) -> Step | int:
                 text += " " + tr.gettext("To log an interview with a teacher, use /interview.")
             await message.reply_text(text)
         return END
-    draft = Draft(kind=VisitKind.STUDENT.value, several_classes=len(classes) > 1)
     if len(classes) == 1:
-        draft.class_id = classes[0].id
-        return await show(Step.PEOPLE, update, context, draft)
-    return await show(Step.CLASS, update, context, draft)
+        flow = start_flow(VisitKind.STUDENT, class_id=classes[0].id)
+        return await begin(update, context, flow, Step.PEOPLE)
+    flow = start_flow(VisitKind.STUDENT).with_ui(several_classes=True)
+    return await begin(update, context, flow, Step.CLASS)
 
 
 async def start_interview(update: Update, context: BotContext) -> Step | int:
@@ -74,7 +74,7 @@ async def start_interview(update: Update, context: BotContext) -> Step | int:
                 tr.gettext("Teacher interviews are logged by school leaders, middle cadres and grade heads.")
             )
         return END
-    return await show(Step.PEOPLE, update, context, Draft(kind=VisitKind.TEACHER.value))
+    return await begin(update, context, start_flow(VisitKind.TEACHER), Step.PEOPLE)
 
 
 async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
@@ -103,7 +103,7 @@ async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
     # edit / ledit (from /myvisits, without the 48-hour limit of the saved card)
     tr = await context.tr(update)
     try:
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             details = await own_visit(session=session, scope=scope, visit_id=tap.target)
     except VisitRejected as exc:
         await edges.answer(query, rejection_text(tr, exc), show_alert=True)
@@ -113,8 +113,9 @@ async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
         await edges.answer(query, text, show_alert=True)
         return END
     await edges.answer(query)
-    draft = Draft.from_visit_draft(details.as_draft(client_key="edit"), edit_id=details.id)
-    return await show(Step.CARD, update, context, draft)
+    # The store's draft of the saved visit is the visit in progress; its key is not used on edit.
+    flow = Flow(details.as_draft(client_key=new_key()), FlowUI(edit_id=details.id))
+    return await begin(update, context, flow, Step.CARD)
 
 
 async def _visit_in_class(update: Update, context: BotContext, scope: Scope, class_id: int) -> Step | int:
@@ -126,10 +127,9 @@ async def _visit_in_class(update: Update, context: BotContext, scope: Scope, cla
         await edges.answer(query, text)
         return END
     await edges.answer(query)
-    draft = Draft(kind=VisitKind.STUDENT.value, class_id=class_id)
-    async with context.store.sessions() as session:
-        draft.several_classes = len(await visitable_classes(session=session, scope=scope)) > 1
-    return await show(Step.PEOPLE, update, context, draft, new_message=True)
+    several = len(scope.visit_class_ids) > 1
+    flow = start_flow(VisitKind.STUDENT, class_id=class_id).with_ui(several_classes=several)
+    return await begin(update, context, flow, Step.PEOPLE, new_message=True)
 
 
 async def _keep_only_edit(query: CallbackQuery) -> None:
@@ -166,7 +166,7 @@ def build_visit_conversation() -> ConversationHandler[BotContext]:
         # per_message=False is deliberate: our buttons carry the flow and the step, and stale taps are
         # answered by us; PTB's warning about tracking CallbackQueryHandlers per message is moot.
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
+        return PersistentConversation(
             entry_points=[
                 CommandHandler("visit", start_visit, filters=private),
                 CommandHandler("interview", start_interview, filters=private),

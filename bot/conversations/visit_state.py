@@ -1,18 +1,25 @@
-"""The visit conversation's steps and its draft, kept in ``user_data`` (JSON-able, persisted)."""
+"""The visit conversation's steps and what it keeps in ``user_data`` between taps (JSON, persisted).
+
+The visit in progress is the store's :class:`VisitDraft`, kept as it is; beside it the conversation
+keeps only its own UI state (:class:`FlowUI`). Drafts stored by earlier versions of the bot (one flat
+dictionary) are converted when read; one that cannot be converted is dropped, and the teacher is told.
+"""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import IntEnum
 from typing import Any
 
+from pydantic import ValidationError
+
 from store.visit_rules import MAX_NOTES_CHARS, MAX_OPINION_CHARS, OpinionDraft, VisitDraft
 from store.visit_rules import MAX_OPINIONS as MAX_OPINIONS
-from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
+from store.vocab import VisitKind
 
 DRAFT_KEY = "visit"
+SHAPE = 2  # what user_data["visit"] holds: {"shape": 2, "draft": VisitDraft, "ui": FlowUI}
 MAX_OPINION = MAX_OPINION_CHARS
 MAX_NOTES = MAX_NOTES_CHARS
 MAX_QUERY = 50
@@ -36,91 +43,101 @@ class Step(IntEnum):
     NOTES = 13
 
 
-@dataclass
-class Draft:
-    """What the teacher has chosen so far. ``flow`` marks this conversation's buttons."""
+def new_key() -> str:
+    """A visit's client key: random, once per conversation, so saving is idempotent."""
+    return secrets.token_urlsafe(12)
 
-    kind: str
+
+@dataclass(frozen=True)
+class FlowUI:
+    """Where the conversation is, beside the draft. ``flow`` marks this conversation's buttons."""
+
     flow: str = field(default_factory=lambda: secrets.token_hex(3))
-    key: str = field(default_factory=lambda: secrets.token_urlsafe(12))
-    class_id: int | None = None
-    visitees: list[int] = field(default_factory=list)
-    group: bool = False  # picking several people (a group talk)
-    page: int = 0
-    query: str | None = None
-    form: str | None = None
-    topics: list[int] = field(default_factory=list)
-    place: str | None = None
-    day: str | None = None  # ISO date; None: today
-    co_visitors: list[int] = field(default_factory=list)
+    page: int = 0  # of the people step
+    query: str | None = None  # the people step's search
+    several: bool = False  # picking several people (a group talk)
+    pending_opinion: str | None = None  # typed, its category not chosen yet
     co_page: int = 0
-    opinions: list[list[Any]] = field(default_factory=list)  # [text, category id]
-    pending_opinion: str | None = None
-    follow_up: str = FollowUpWish.NONE.value
-    follow_up_date: str | None = None
-    notable: bool = False
-    notes: str | None = None
-    edit_id: int | None = None  # editing a saved visit
+    edit_id: int | None = None  # editing this saved visit
     several_classes: bool = False  # whether Back from the people step goes to the class step
 
+
+@dataclass(frozen=True)
+class Flow:
+    """A visit in progress as the conversation holds it."""
+
+    draft: VisitDraft
+    ui: FlowUI
+
     @property
-    def visit_kind(self) -> VisitKind:
-        return VisitKind(self.kind)
+    def kind(self) -> VisitKind:
+        return self.draft.kind
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def with_draft(self, **changes: Any) -> Flow:
+        return Flow(self.draft.model_copy(update=changes), self.ui)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Draft:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+    def with_ui(self, **changes: Any) -> Flow:
+        return Flow(self.draft, replace(self.ui, **changes))
 
-    def visit_date(self, today: date) -> date:
-        return date.fromisoformat(self.day) if self.day else today
-
-    def to_visit_draft(self, today: date) -> VisitDraft:
-        kind = self.visit_kind
-        return VisitDraft(
-            client_key=self.key,
-            kind=kind,
-            class_id=self.class_id,
-            student_ids=tuple(self.visitees) if kind is VisitKind.STUDENT else (),
-            teacher_ids=tuple(self.visitees) if kind is VisitKind.TEACHER else (),
-            form=VisitForm(self.form or VisitForm.IN_PERSON.value),
-            place=Place(self.place) if self.place else None,
-            visit_date=self.visit_date(today),
-            topic_ids=tuple(self.topics),
-            co_visitor_ids=tuple(self.co_visitors),
-            opinions=tuple(OpinionDraft(text=t, category_id=c) for t, c in self.opinions),
-            follow_up=FollowUpWish(self.follow_up),
-            follow_up_date=date.fromisoformat(self.follow_up_date) if self.follow_up_date else None,
-            notable=self.notable,
-            private_notes=self.notes,
-        )
-
-    @classmethod
-    def from_visit_draft(cls, draft: VisitDraft, *, edit_id: int) -> Draft:
-        return cls(
-            kind=draft.kind.value,
-            class_id=draft.class_id,
-            visitees=list(draft.visitee_ids),
-            group=len(draft.visitee_ids) > 1,
-            form=draft.form.value,
-            topics=list(draft.topic_ids),
-            place=draft.place.value if draft.place else None,
-            day=draft.visit_date.isoformat(),
-            co_visitors=list(draft.co_visitor_ids),
-            opinions=[[o.text, o.category_id] for o in draft.opinions],
-            follow_up=draft.follow_up.value,
-            follow_up_date=draft.follow_up_date.isoformat() if draft.follow_up_date else None,
-            notable=draft.notable,
-            notes=draft.private_notes,
-            edit_id=edit_id,
-        )
+    def to_json(self) -> dict[str, Any]:
+        return {"shape": SHAPE, "draft": self.draft.model_dump(mode="json"), "ui": asdict(self.ui)}
 
 
-def toggle(items: list[int], item: int) -> None:
-    if item in items:
-        items.remove(item)
-    else:
-        items.append(item)
+def start_flow(kind: VisitKind, **draft: Any) -> Flow:
+    return Flow(VisitDraft(client_key=new_key(), kind=kind, **draft), FlowUI())
+
+
+class Unreadable(Exception):
+    """A stored draft that cannot be read back (of a shape this bot no longer knows)."""
+
+
+def _from_old_shape(data: dict[str, Any]) -> Flow:
+    """The flat dictionary earlier versions kept (``visitees``, ``day``, ``notes``, opinions as
+    ``[text, category]``…) as a draft and its UI state."""
+    draft = VisitDraft(
+        client_key=data["key"],
+        kind=data["kind"],
+        class_id=data.get("class_id"),
+        visitee_ids=tuple(data.get("visitees") or ()),
+        form=data.get("form") or "in_person",
+        place=data.get("place"),
+        visit_date=data.get("day"),
+        topic_ids=tuple(data.get("topics") or ()),
+        co_visitor_ids=tuple(data.get("co_visitors") or ()),
+        opinions=tuple(OpinionDraft(text=t, category_id=c) for t, c in data.get("opinions") or ()),
+        follow_up=data.get("follow_up") or "none",
+        follow_up_date=data.get("follow_up_date"),
+        notable=bool(data.get("notable")),
+        private_notes=data.get("notes"),
+    )
+    ui = FlowUI(
+        flow=str(data["flow"]),
+        page=int(data.get("page") or 0),
+        query=data.get("query"),
+        several=bool(data.get("group")),
+        pending_opinion=data.get("pending_opinion"),
+        co_page=int(data.get("co_page") or 0),
+        edit_id=data.get("edit_id"),
+        several_classes=bool(data.get("several_classes")),
+    )
+    return Flow(draft, ui)
+
+
+def flow_from_json(data: object) -> Flow:
+    """Read back what :meth:`Flow.to_json` wrote (or an earlier version's draft); raises Unreadable."""
+    if not isinstance(data, dict):
+        raise Unreadable("not a dictionary")
+    try:
+        if data.get("shape") == SHAPE:
+            known = {f.name for f in fields(FlowUI)}
+            ui = FlowUI(**{k: v for k, v in dict(data["ui"]).items() if k in known})
+            return Flow(VisitDraft.model_validate(data["draft"]), ui)
+        if "shape" not in data and "key" in data and "flow" in data:
+            return _from_old_shape(data)
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        raise Unreadable(str(exc)) from exc
+    raise Unreadable("unknown shape")
+
+
+def toggled(items: tuple[int, ...], item: int) -> tuple[int, ...]:
+    return tuple(i for i in items if i != item) if item in items else (*items, item)

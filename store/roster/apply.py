@@ -34,6 +34,7 @@ from store.models import (
 from store.roster.bulk import executemany
 from store.roster.results import EntityCounts, ImportSummary
 from store.roster.validate import CheckedRoster
+from store.roster_version import bump_roster_version
 
 HEAD, TEACHES = "head", "teaches"
 Link = tuple[Any, ...]
@@ -87,6 +88,7 @@ async def apply_roster(
             detail={**audit.detail, "summary": summary.as_dict()},
         ))
         # Whatever must change together with the roster is written here, before the one commit.
+        await bump_roster_version(session=session)  # caches of who people are (the bot's) start again
         await session.commit()
     except BaseException:
         await session.rollback()
