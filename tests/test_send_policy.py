@@ -127,3 +127,15 @@ def test_a_budget_gives_its_burst_then_paces_and_bounds_the_debt_of_calls_that_d
     for _ in range(100):
         bucket.count()  # a rush of replies
     assert bucket.reserve() == 5.0  # bulk waits, but not for the whole rush
+
+
+async def test_a_group_waits_for_its_budget_while_a_private_chat_does_not() -> None:
+    policy, telegram = SendPolicy(group=(10.0, 2), private=(10.0, 2)), _Telegram({})
+    start = time.monotonic()
+    await asyncio.gather(*(_send(policy, telegram, -100) for _ in range(4)))
+    group_done = time.monotonic() - start
+    start = time.monotonic()
+    await asyncio.gather(*(_send(policy, telegram, 7) for _ in range(4)))
+    private_done = time.monotonic() - start
+    assert group_done >= 0.19  # two past the burst, at 10/s
+    assert private_done < 0.1  # interactive: counted, not queued
