@@ -6,6 +6,8 @@ The database is created or upgraded to the newest migration on start.
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -14,6 +16,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from store.files import private_sqlite_files
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./twovisits.db"
 
@@ -36,7 +40,19 @@ def normalize_database_url(url: str) -> str:
     raise ValueError(f"unsupported database {parsed.drivername!r}: use sqlite or postgresql")
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_path(url: str) -> Path | None:
+    """The database file of an SQLite URL (None for an in-memory database or another backend)."""
+    parsed = make_url(normalize_database_url(url))
+    name = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" or name.startswith("file:"):
+        return None
+    return Path(name)
+
+
+def _sqlite_pragmas(database: Path | None, dbapi_connection: Any, _record: Any) -> None:
+    if database is not None:
+        # Before WAL mode creates the -wal and -shm files: SQLite gives them the database's mode.
+        private_sqlite_files(database)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
@@ -52,7 +68,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     # which end up in logs.
     engine = create_async_engine(url, echo=echo, hide_parameters=True)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, sqlite_path(url)))
     return engine
 
 

@@ -76,7 +76,8 @@ async def sample_with_visits(url: str) -> list[int]:
             (cadre, VisitDraft(
                 client_key="v3", kind=VisitKind.TEACHER, visitee_ids=(peng,), form=VisitForm.PHONE,
                 visit_date=DAY, topic_ids=(campaign.teacher_topics[0].id,),
-                opinions=(OpinionDraft(text="希望減少會議", category_id=campaign.categories[1].id),), private_notes=SECRET,
+                opinions=(OpinionDraft(text="希望減少會議", category_id=campaign.categories[1].id),),
+                private_notes=SECRET,
             )),
         ]
         ids = []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import os
 import re
 from collections.abc import Sequence
@@ -22,6 +21,8 @@ from telegram.error import InvalidToken, TelegramError
 from bot.cli.common import CommandError, cli_translator, opened_store
 from bot.i18n import Translator
 from bot.settings import Settings, load_settings
+from reports.spreadsheet import write_csv as write_spreadsheet_csv
+from store.files import make_private_dir, open_private
 from store.invites import (
     InvalidBotUsername,
     InviteRow,
@@ -67,7 +68,7 @@ def handle(args: argparse.Namespace) -> int:
 
     write_csv(out, rows, links)
     if qr_dir is not None:
-        qr_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dir(qr_dir)
         write_qr_codes(qr_dir, rows, links)
     new = sum(1 for row in rows if row.status is InviteStatus.NEW)
     print(
@@ -125,13 +126,15 @@ async def _bot_username(settings: Settings, tr: Translator, given: str | None) -
 
 
 def write_csv(path: Path, rows: Sequence[InviteRow], links: Sequence[str]) -> None:
-    """The invite list, written whole to a temporary file first so a failure leaves no half file."""
+    """The invite list (owner-only: the codes are live), written whole to a temporary file first so a
+    failure leaves no half file; names that look like formulas are quoted for spreadsheets."""
     partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
-        for row, link in zip(rows, links, strict=True):
-            writer.writerow((row.staff_id, row.name, row.school, ";".join(row.roles), link))
+    with open_private(partial, "w", encoding="utf-8-sig", newline="") as handle:
+        write_spreadsheet_csv(
+            handle,
+            [COLUMNS, *((row.staff_id, row.name, row.school, ";".join(row.roles), link)
+                        for row, link in zip(rows, links, strict=True))],
+        )
     os.replace(partial, path)
 
 
@@ -151,4 +154,5 @@ def write_qr_codes(folder: Path, rows: Sequence[InviteRow], links: Sequence[str]
     """One PNG per person, named after their roster id, encoding their link."""
     taken: set[str] = set()
     for row, link in zip(rows, links, strict=True):
-        segno.make(link, error="m").save(str(folder / qr_file_name(row.staff_id, taken)), scale=8, border=4)
+        with open_private(folder / qr_file_name(row.staff_id, taken), "wb") as png:
+            segno.make(link, error="m").save(png, kind="png", scale=8, border=4)

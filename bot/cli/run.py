@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -15,6 +16,18 @@ from store.clock import SystemClock
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser("run", help="run the bot (long polling)", description="Run the bot.")
     parser.set_defaults(func=handle)
+
+
+class _BootstrapFailure(logging.Filter):
+    """PTB logs a failed start (Bot API unreachable, token refused) with a 40-line traceback, then
+    raises it; we say it in one line instead (below), so its record is dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name.startswith("telegram.ext")
+            and record.levelno >= logging.ERROR
+            and "(Bootstrap" in record.getMessage()
+        )
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -35,6 +48,8 @@ def handle(args: argparse.Namespace) -> int:
     except CampaignError as exc:
         raise CommandError(f"campaign: {exc}") from None
     # Start-up failures are the operator's to fix: say which in one line, not with a traceback.
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_BootstrapFailure())
     try:
         run_polling(settings)
     except InvalidToken:
