@@ -151,9 +151,8 @@ async def _load(context: BotContext, allowed: Access, words: list[str], ref: cv.
                 ) -> cv.CoverageView | None:
     config = context.services.campaign.config
     today = local_today(context.clock, config.zone)
-    async with context.store.sessions() as session:
-        return await cv.load_view(session=session, scope=allowed.scope, config=config, today=today,
-                                  base=allowed.base, words=words, ref=ref)
+    return await cv.load_view(sessions=context.store.sessions, scope=allowed.scope, config=config,
+                              today=today, base=allowed.base, words=words, ref=ref)
 
 
 async def _send(message: Message, view: cv.CoverageView, tr: Translator, *, trend: bool) -> None:
