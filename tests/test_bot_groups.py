@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.app import BotApplication
-from bot.commands.groups import follow_migration
+from bot.group_chats import follow_migration
 from sandbox import World
 from store.groups import GroupBinding, group_binding
 from store.installation import StoreHandle

@@ -19,9 +19,9 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.callback_data import COVERAGE_FAMILY, BadCallbackData, decode, pattern
-from bot.commands.groups import chat_binding, group_tr, how_to_bind, not_staff_text
 from bot.commands.start import scope_or_explain
 from bot.context import BotContext
+from bot.group_chats import chat_binding, group_tr, how_to_bind, not_staff_text
 from bot.i18n import Translator
 from bot.keyboards import button, inline
 from bot.text import esc
