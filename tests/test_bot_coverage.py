@@ -163,6 +163,11 @@ async def test_unbound_groups_strangers_and_other_schools_are_refused(
     assert "registered staff" in (await room.next_message()).text
     await outsider.send("/coverage@TwoVisitsBot", chat=room)
     assert "Only the staff of 第一中學" in (await room.next_message()).text
+    other_room = world.group("第二中學 staff", members=[outsider])
+    await outsider.send("/bind@TwoVisitsBot", chat=other_room)
+    await other_room.next_message()
+    await outsider.send("/coverage@TwoVisitsBot", chat=other_room)  # a school without classes yet
+    assert "nothing to count here yet" in (await other_room.next_message()).text
     await stranger.send("/coverage")  # in private: not registered
     assert "I don't know you yet" in (await stranger.next_message()).text
 

@@ -180,6 +180,9 @@ async def coverage_command(update: Update, context: BotContext) -> None:
     trend = any(a.lower() in TREND_WORDS for a in args)
     words = [a for a in args if a.lower() not in TREND_WORDS]
     view = await _load(context, allowed, words)
+    if (view is None or not view.rows) and not words:
+        await message.reply_text(allowed.tr.gettext("There is nothing to count here yet."))
+        return
     if view is None:
         await message.reply_text(allowed.tr.gettext(
             "I found no school, grade or class called “{name}” here. Use the names of the chart, e.g. "
