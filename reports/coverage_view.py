@@ -96,7 +96,7 @@ def resolve(report: DistrictCoverage, base: ViewRef, words: Sequence[str]) -> Vi
         if found is None:
             return None
         ref = found
-    return ref if contains(report, ref) else None
+    return ref if contains(report, ref, base) else None
 
 
 def _find(report: DistrictCoverage, within: ViewRef, word: str) -> ViewRef | None:
@@ -116,10 +116,11 @@ def _find(report: DistrictCoverage, within: ViewRef, word: str) -> ViewRef | Non
     return matches[0] if len(matches) == 1 else None
 
 
-def contains(report: DistrictCoverage, ref: ViewRef) -> bool:
-    """Whether ``ref`` is part of ``report`` (a trend button must not reach outside its chat's view)."""
+def contains(report: DistrictCoverage, ref: ViewRef, base: ViewRef = DISTRICT) -> bool:
+    """Whether ``ref`` is part of ``report`` and inside ``base`` (a trend button, whose data a modified
+    client can forge, must not reach outside its chat's view)."""
     if ref.kind is ViewKind.DISTRICT:
-        return True
+        return base.kind is ViewKind.DISTRICT
     for school in report.schools:
         if ref.kind is ViewKind.SCHOOL and school.school_id == ref.id:
             return True
@@ -208,7 +209,7 @@ async def load_view(
 
     if known is not None:
         report, days = await asyncio.gather(counts(), history(known))
-        target: ViewRef | None = known if contains(report, known) else None
+        target: ViewRef | None = known if contains(report, known, base) else None
     else:
         report = await counts()
         target = resolve(report, base, words)
