@@ -116,10 +116,12 @@ async def draw(locale: Locale = Locale.ZH_HANT) -> dict[str, bytes]:
                 school = await session.scalar(select(School.id).order_by(School.id).limit(1))
                 assert school is not None
                 base = cv.ViewRef(cv.ViewKind.SCHOOL, school)
-                school_view = await cv.load_view(session=session, scope=None, config=campaign.config,
-                                                 today=TODAY, base=base)
-                district_view = await cv.load_view(session=session, scope=None, config=campaign.config,
-                                                   today=TODAY, base=cv.DISTRICT)
+            config = campaign.config
+            sessions = store.sessions
+            school_view, district_view = [
+                await cv.load_view(sessions=sessions, scope=None, config=config, today=TODAY, base=b)
+                for b in (base, cv.DISTRICT)
+            ]
             assert school_view is not None and district_view is not None
             school_chart = cv.coverage_chart(school_view, _, simplified=simplified)
             district_chart = cv.coverage_chart(district_view, _, simplified=simplified)

@@ -128,7 +128,7 @@ def _bars(ax: Axes, bars: Sequence[Bar], chart: CoverageChart) -> None:
         else:
             text = f"{_pct(b.one_on_one, b.total)}  ({b.one_on_one}/{b.total})"
         ax.text(1.03, y, text, va="center", ha="left", fontproperties=font(SMALL_PT, simplified=simplified))
-    ax.set_ylim(len(bars) - 0.5, -0.5)  # the first row on top
+    ax.set_ylim(max(len(bars), 1) - 0.5, -0.5)  # the first row on top
     ax.set_xlim(0, 1.34)
     ax.axvline(1.0, color=FULL_LINE, linestyle="--", linewidth=1.2)
     ax.axvline(chart.one_on_one_target, color=TARGET_LINE, linestyle=":", linewidth=1.6)

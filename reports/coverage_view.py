@@ -8,9 +8,11 @@ Everything is aggregates: counts and the names of schools, grades and classes, n
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +26,7 @@ from reports.coverage import (
     coverage_report,
 )
 from store.campaign import CampaignConfig
-from store.coverage_history import student_history
+from store.coverage_history import DayCounts, student_history
 from store.scopes import Scope
 
 # A school with at most this many classes shows one bar per class; more, one bar per grade.
@@ -94,7 +96,7 @@ def resolve(report: DistrictCoverage, base: ViewRef, words: Sequence[str]) -> Vi
         if found is None:
             return None
         ref = found
-    return ref if contains(report, ref) else None
+    return ref if contains(report, ref, base) else None
 
 
 def _find(report: DistrictCoverage, within: ViewRef, word: str) -> ViewRef | None:
@@ -114,10 +116,11 @@ def _find(report: DistrictCoverage, within: ViewRef, word: str) -> ViewRef | Non
     return matches[0] if len(matches) == 1 else None
 
 
-def contains(report: DistrictCoverage, ref: ViewRef) -> bool:
-    """Whether ``ref`` is part of ``report`` (a trend button must not reach outside its chat's view)."""
+def contains(report: DistrictCoverage, ref: ViewRef, base: ViewRef = DISTRICT) -> bool:
+    """Whether ``ref`` is part of ``report`` and inside ``base`` (a trend button, whose data a modified
+    client can forge, must not reach outside its chat's view)."""
     if ref.kind is ViewKind.DISTRICT:
-        return True
+        return base.kind is ViewKind.DISTRICT
     for school in report.schools:
         if ref.kind is ViewKind.SCHOOL and school.school_id == ref.id:
             return True
@@ -168,9 +171,12 @@ def _part(report: DistrictCoverage, ref: ViewRef) -> _Part:
     raise ValueError(f"{ref} is not in the report")
 
 
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
 async def load_view(
     *,
-    session: AsyncSession,
+    sessions: Sessions,
     scope: Scope | None,
     config: CampaignConfig,
     today: date,
@@ -181,20 +187,36 @@ async def load_view(
     """The view ``words`` (or ``ref``) name inside ``base``, as of the end of ``today``; None when
     there is no such view there. ``scope`` None: the aggregates a group chat may see.
 
-    Five set-based queries: two for the coverage counts, three for the history.
+    Four set-based queries: two for the coverage counts, two for the history. When the view is known
+    before the counts are (no words to resolve), both halves run at once on two connections.
     """
     school_id = base.id if base.kind is ViewKind.SCHOOL else None
-    report = await coverage_report(session=session, scope=scope, campaign=config, until=today,
-                                   school_id=school_id)
-    target = resolve(report, base, words) if ref is None else (ref if contains(report, ref) else None)
+    known = ref or (base if not words else None)
+
+    async def counts() -> DistrictCoverage:
+        async with sessions() as session:
+            return await coverage_report(session=session, scope=scope, campaign=config, until=today,
+                                         school_id=school_id)
+
+    async def history(of: ViewRef) -> list[DayCounts]:
+        filters = {
+            ViewKind.DISTRICT: {}, ViewKind.SCHOOL: {"school_id": of.id},
+            ViewKind.GRADE: {"grade_id": of.id}, ViewKind.CLASS: {"class_id": of.id},
+        }[of.kind]
+        async with sessions() as session:
+            return await student_history(session=session, scope=scope, start=config.start, end=today,
+                                         visits_from=today - timedelta(days=pace.CHANGE_DAYS - 1), **filters)
+
+    if known is not None:
+        report, days = await asyncio.gather(counts(), history(known))
+        target: ViewRef | None = known if contains(report, known, base) else None
+    else:
+        report = await counts()
+        target = resolve(report, base, words)
+        days = await history(target) if target is not None else []
     if target is None or (target.kind is not ViewKind.DISTRICT and not report.schools):
         return None
     part = _part(report, target)
-    filters = {
-        ViewKind.DISTRICT: {}, ViewKind.SCHOOL: {"school_id": target.id},
-        ViewKind.GRADE: {"grade_id": target.id}, ViewKind.CLASS: {"class_id": target.id},
-    }[target.kind]
-    history = await student_history(session=session, scope=scope, start=config.start, end=today, **filters)
     start, end = visit_phase(config)
     targets = config.targets
     total = part.students.total
@@ -202,10 +224,10 @@ async def load_view(
         ref=target, name=part.name, school_name=part.school_name, students=part.students,
         teachers=part.teachers, focus_total=part.focus_total, focus_one_on_one=part.focus_one_on_one,
         rows=part.rows, rows_kind=part.rows_kind,
-        change=pace.week_change(history, total, today),
-        forecast=pace.forecast(history, total, today, coverage_target=targets.student_coverage,
+        change=pace.week_change(days, total, today),
+        forecast=pace.forecast(days, total, today, coverage_target=targets.student_coverage,
                                one_on_one_target=targets.student_one_on_one, phase_end=end),
-        trend=tuple(pace.weekly_trend(history, start, today)),
+        trend=tuple(pace.weekly_trend(days, start, today)),
         today=today, phase_start=start, phase_end=end,
         coverage_target=targets.student_coverage, one_on_one_target=targets.student_one_on_one,
     )

@@ -163,6 +163,11 @@ async def test_unbound_groups_strangers_and_other_schools_are_refused(
     assert "registered staff" in (await room.next_message()).text
     await outsider.send("/coverage@TwoVisitsBot", chat=room)
     assert "Only the staff of 第一中學" in (await room.next_message()).text
+    other_room = world.group("第二中學 staff", members=[outsider])
+    await outsider.send("/bind@TwoVisitsBot", chat=other_room)
+    await other_room.next_message()
+    await outsider.send("/coverage@TwoVisitsBot", chat=other_room)  # a school without classes yet
+    assert "nothing to count here yet" in (await other_room.next_message()).text
     await stranger.send("/coverage")  # in private: not registered
     assert "I don't know you yet" in (await stranger.next_message()).text
 
@@ -195,3 +200,22 @@ async def test_the_group_check_catches_a_student_name(
     leaks = group_leaks(standin, database_url_of(store))
     assert leaks and "沈志明" in leaks[0]
     standin.world.state.chats.pop(room.id)
+
+
+async def test_the_trend_button_checks_the_tapper_again(
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    d = await seed_district(store)
+    leader = await person(world, store, clock, d.staff["leader"], "Li")
+    stranger = world.user("Someone")
+    room = await bound_room(world, leader, stranger)
+    await leader.send("/coverage@TwoVisitsBot", chat=room)
+    chart = await room.next_message()
+    query = await stranger.tap("📈 Trend", chat=room, message=chart)
+    refused = await answer_to(stranger, query)
+    assert refused.show_alert and "registered staff" in (refused.text or "")
+    # The stranger's tap changed nothing: the next picture in the group is the leader's trend.
+    query = await leader.tap("📈 Trend", chat=room, message=chart)
+    await answer_to(leader, query)
+    trend = await room.next_reply()
+    assert trend.kind == "photo" and trend.buttons == []

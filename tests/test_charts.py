@@ -79,3 +79,10 @@ def test_trend_chart() -> None:
                        WORDS)
     png = render_trend(trend)
     assert png.startswith(PNG) and image_size(png)[0] == 800
+
+
+def test_a_chart_without_rows_still_draws() -> None:
+    empty = CoverageChart("第一中學 · 覆蓋率", "—", (), (), 1.0, 0.8, WORDS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert render_coverage(empty).startswith(PNG)

@@ -20,8 +20,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import edges
 from bot.callback_data import COVERAGE, CoverageTrendTap, coverage_trend_data
-from bot.commands.groups import chat_binding, group_tr, how_to_bind, not_staff_text
 from bot.context import BotContext, read_tap, scope_or_explain
+from bot.group_chats import chat_binding, group_tr, how_to_bind, not_staff_text
 from bot.i18n import Translator
 from bot.keyboards import button, inline
 from bot.text import esc, expired_text
@@ -151,9 +151,8 @@ async def _load(context: BotContext, allowed: Access, words: list[str], ref: cv.
                 ) -> cv.CoverageView | None:
     config = context.services.campaign.config
     today = local_today(context.clock, config.zone)
-    async with context.store.sessions() as session:
-        return await cv.load_view(session=session, scope=allowed.scope, config=config, today=today,
-                                  base=allowed.base, words=words, ref=ref)
+    return await cv.load_view(sessions=context.store.sessions, scope=allowed.scope, config=config,
+                              today=today, base=allowed.base, words=words, ref=ref)
 
 
 async def _send(message: Message, view: cv.CoverageView, tr: Translator, *, trend: bool) -> None:
@@ -181,6 +180,9 @@ async def coverage_command(update: Update, context: BotContext) -> None:
     trend = any(a.lower() in TREND_WORDS for a in args)
     words = [a for a in args if a.lower() not in TREND_WORDS]
     view = await _load(context, allowed, words)
+    if (view is None or not view.rows) and not words:
+        await message.reply_text(allowed.tr.gettext("There is nothing to count here yet."))
+        return
     if view is None:
         await message.reply_text(allowed.tr.gettext(
             "I found no school, grade or class called “{name}” here. Use the names of the chart, e.g. "
