@@ -89,15 +89,17 @@ def text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: object, number_format: str | None = None) -> Any:
+    """A value ready for ``sheet.append``. Plain text and numbers go as they are (openpyxl then
+    reuses one cell object per row, which is most of the speed of write-only mode); text that
+    could be taken for a formula or holds characters XLSX cannot store gets its own string cell."""
     if isinstance(value, str):
-        return text_cell(sheet, value)
-    if value is None:
-        return None
+        if value[:1] == "=" or ILLEGAL_CHARACTERS_RE.search(value) or len(value) > MAX_CELL:
+            return text_cell(sheet, value)
+        return value
+    if value is None or (number_format is None and not isinstance(value, date)):
+        return value
     cell = WriteOnlyCell(sheet, value=value)
-    if number_format is not None:
-        cell.number_format = number_format
-    elif isinstance(value, date):
-        cell.number_format = DAY
+    cell.number_format = number_format or DAY
     return cell
 
 
