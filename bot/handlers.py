@@ -7,7 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.commands import fallback, groups, lang, ranking, records, roster_upload, start
+from bot.commands import export, fallback, groups, lang, ranking, records, roster_upload, start
 from bot.context import BotContext
 from bot.conversations.visit import build_visit_conversation
 from bot.errors import on_error
@@ -35,6 +35,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *roster_upload.handlers(),
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
+        *export.handlers(),  # /export: the archive workbook, in private
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
