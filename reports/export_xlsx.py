@@ -6,8 +6,10 @@ opinions, scores. Headers and labels are in the translator's language. Private n
 data this module receives, so they cannot reach the file.
 
 Every text cell is written as a string cell: text that starts with "=" stays text and is never
-stored as a formula, and characters XLSX cannot hold are dropped. (Hardening's shared writer,
-``reports/spreadsheet.py``, should replace :func:`text_cell` once it is merged.)
+stored as a formula, and characters XLSX cannot hold are dropped. That is the XLSX rule of
+hardening's shared writer (``reports/spreadsheet.py`` on the ``ops`` branch), whose ``xlsx_bytes``
+builds one sheet in memory; a workbook of six streamed sheets needs the rule per cell, so
+:func:`text_cell` should move there as its write-only helper once both are merged.
 
 :class:`ArchiveWorkbook` is pure over plain data: feed it visits as they stream from the store, then
 the coverage and scores, and save it into a binary file object.
