@@ -16,7 +16,7 @@ from telegram.error import BadRequest
 from telegram.ext import CommandHandler
 
 from bot import edges
-from bot.commands.start import scope_or_explain
+from bot.commands.start import not_registered_text
 from bot.context import BotContext
 from bot.i18n import Translator
 from reports.archive import export_archive
@@ -52,8 +52,9 @@ async def export_command(update: Update, context: BotContext) -> None:
             "me there."
         ))
         return
-    scope = await scope_or_explain(update, context)
+    scope = await context.scope(update)
     if scope is None:
+        await message.reply_text(not_registered_text(tr))
         return
     if scope.may_export(None):
         school_id = None
