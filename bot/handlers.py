@@ -10,6 +10,7 @@ from telegram.ext import Application, TypeHandler
 from bot.commands import (
     coverage,
     exemptions,
+    export,
     fallback,
     groups,
     lang,
@@ -49,6 +50,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *roster_upload.handlers(),
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
+        *export.handlers(),  # /export: the archive workbook, in private
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)

@@ -6,8 +6,10 @@ opinions, scores. Headers and labels are in the translator's language. Private n
 data this module receives, so they cannot reach the file.
 
 Every text cell is written as a string cell: text that starts with "=" stays text and is never
-stored as a formula, and characters XLSX cannot hold are dropped. (Hardening's shared writer,
-``reports/spreadsheet.py``, should replace :func:`text_cell` once it is merged.)
+stored as a formula, and characters XLSX cannot hold are dropped. That is the XLSX rule of
+hardening's shared writer (``reports/spreadsheet.py`` on the ``ops`` branch), whose ``xlsx_bytes``
+builds one sheet in memory; a workbook of six streamed sheets needs the rule per cell, so
+:func:`text_cell` should move there as its write-only helper once both are merged.
 
 :class:`ArchiveWorkbook` is pure over plain data: feed it visits as they stream from the store, then
 the coverage and scores, and save it into a binary file object.
@@ -89,15 +91,17 @@ def text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: object, number_format: str | None = None) -> Any:
+    """A value ready for ``sheet.append``. Plain text and numbers go as they are (openpyxl then
+    reuses one cell object per row, which is most of the speed of write-only mode); text that
+    could be taken for a formula or holds characters XLSX cannot store gets its own string cell."""
     if isinstance(value, str):
-        return text_cell(sheet, value)
-    if value is None:
-        return None
+        if value[:1] == "=" or ILLEGAL_CHARACTERS_RE.search(value) or len(value) > MAX_CELL:
+            return text_cell(sheet, value)
+        return value
+    if value is None or (number_format is None and not isinstance(value, date)):
+        return value
     cell = WriteOnlyCell(sheet, value=value)
-    if number_format is not None:
-        cell.number_format = number_format
-    elif isinstance(value, date):
-        cell.number_format = DAY
+    cell.number_format = number_format or DAY
     return cell
 
 

@@ -165,7 +165,8 @@ async def teacher_counts(
         .subquery("links")
     )
     exempt = (
-        select(Exemption.student_id.label("student_id")).where(Exemption.revoked_at.is_(None))
+        select(Exemption.student_id.label("student_id"))
+        .where(Exemption.student_id.is_not(None), Exemption.revoked_at.is_(None))
         .distinct().subquery("exempt")
     )
     pupils = (
@@ -211,6 +212,9 @@ async def teacher_counts(
         .where(student_visit).group_by(VisitCoVisitor.staff_id).subquery("joined")
     )
     teachers = select(StaffRole.staff_id).where(StaffRole.role.in_([r.value for r in TEACHER_ROLES]))
+    # Teachers exempt for the campaign (long leave) are not scored, as they are not in coverage.
+    on_leave = select(Exemption.staff_id).where(Exemption.staff_id.is_not(None),
+                                                Exemption.revoked_at.is_(None))
     zero = 0
     query = (
         select(
@@ -224,7 +228,8 @@ async def teacher_counts(
         .outerjoin(per_teacher, per_teacher.c.staff_id == Staff.id)
         .outerjoin(recorded, recorded.c.staff_id == Staff.id)
         .outerjoin(joined, joined.c.staff_id == Staff.id)
-        .where(Staff.active.is_(True), Staff.id.in_(teachers), School.active.is_(True))
+        .where(Staff.active.is_(True), Staff.id.in_(teachers), School.active.is_(True),
+               Staff.id.not_in(on_leave))
         .order_by(Staff.school_id, Staff.id)
     )
     if school_id is not None:

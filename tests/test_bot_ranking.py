@@ -81,6 +81,9 @@ async def test_a_school_leader_sees_own_rank_classes_and_teachers_not_other_scho
     assert "Classes" in text and "七年級1班 — " in text and "students visited 3/5" in text
     assert "Teachers (credited for the visits they recorded)" in text
     assert "彭志 — " in text and "co-visits 0" in text
+    # Namesakes are told apart by the end of their staff id; a class with no one to count says so.
+    assert "王芳 (…2001): nothing to count yet" in text and "王芳 (…3001)" in text
+    assert "八年級1班: nothing to count yet" in text
 
 
 async def test_a_teacher_and_a_stranger_are_refused_and_unbound_groups_told_how_to_bind(

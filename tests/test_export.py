@@ -227,3 +227,19 @@ def test_who_may_export_what() -> None:
                    scope(None, Role.SUPERVISOR), scope(7, Role.HEAD_TEACHER),
                    scope(7, Role.SCHOOL_LEADER, active=False)):
         assert not nobody.may_export(7) and not nobody.may_export(None)
+
+
+def test_who_sees_the_ranking_of_what() -> None:
+    from store.scopes import StaffFacts, compute_scope
+    from store.vocab import Role
+
+    def scope(school: int | None, *roles: Role):  # type: ignore[no-untyped-def]
+        return compute_scope(StaffFacts(1, school, frozenset(roles)))
+
+    for district in (Role.DISTRICT_LEADER, Role.DISTRICT_OFFICE, Role.SUPERVISOR):
+        s = scope(None, district)
+        assert s.ranks_schools and s.ranks_within(7) and s.ranks_within(8)
+    leader = scope(7, Role.SCHOOL_LEADER)
+    assert not leader.ranks_schools and leader.ranks_within(7) and not leader.ranks_within(8)
+    for other in (scope(7, Role.MIDDLE_CADRE), scope(7, Role.GRADE_HEAD), scope(7, Role.HEAD_TEACHER)):
+        assert not other.ranks_schools and not other.ranks_within(7)

@@ -28,7 +28,8 @@ def test_xlsx_text_is_a_string_cell_never_a_formula() -> None:
     data = xlsx_bytes([["name", "visits"], *([v, 1] for v in INJECTIONS)], sheet_title="Staff")
     sheet = load_workbook(io.BytesIO(data))["Staff"]
     cells = [sheet.cell(row=r, column=1) for r in range(2, len(INJECTIONS) + 2)]
-    assert [c.value for c in cells] == [v.replace("\r", "\n") for v in INJECTIONS]  # XML keeps no \r
+    # A bare \r survives with lxml (written as &#13;); openpyxl's own XML writer turns it into \n.
+    assert all(c.value in (v, v.replace("\r", "\n")) for c, v in zip(cells, INJECTIONS, strict=True))
     assert {c.data_type for c in cells} == {"s"}
     assert sheet.cell(row=2, column=2).value == 1
 

@@ -31,6 +31,7 @@ from reports.scores import (
     visible_board,
 )
 from store.clock import local_today
+from store.people import name_labels
 
 PART_LABELS = {
     Part.STUDENT_COVERAGE: N_("students visited"),
@@ -82,13 +83,18 @@ def _school_block(tr: Translator, school: SchoolScore) -> list[str]:
 
 
 def _class_line(tr: Translator, c: ClassScore) -> str:
+    if c.score.value is None:
+        return tr.gettext("{name}: nothing to count yet").format(name=esc(c.name))
     return tr.gettext("{name} — {score}: {parts}").format(
         name=esc(c.name), score=score_text(c.score), parts=parts_line(tr, c.score))
 
 
-def _teacher_line(tr: Translator, t: TeacherScore) -> str:
+def _teacher_line(tr: Translator, t: TeacherScore, label: str) -> str:
+    if t.score.value is None:
+        return tr.gettext("{name}: nothing to count yet · co-visits {n}").format(
+            name=esc(label), n=t.co_visits)
     return tr.gettext("{name} — {score}: {parts} · co-visits {n}").format(
-        name=esc(t.name), score=score_text(t.score), parts=parts_line(tr, t.score), n=t.co_visits)
+        name=esc(label), score=score_text(t.score), parts=parts_line(tr, t.score), n=t.co_visits)
 
 
 def _by_score(items: Sequence[ClassScore | TeacherScore]) -> list[ClassScore | TeacherScore]:
@@ -114,8 +120,10 @@ def ranking_messages(tr: Translator, view: RankingView) -> list[str]:
         sections.append([tr.gettext("<b>Classes</b>"),
                          *(_class_line(tr, c) for c in _by_score(view.classes) if isinstance(c, ClassScore))])
     if view.teachers:
+        # Namesakes get the end of their staff id, as on the buttons (SPEC, "Duplicate names").
+        labels = name_labels((t.staff_id, t.name, t.external_id) for t in view.teachers)
         sections.append([tr.gettext("<b>Teachers</b> (credited for the visits they recorded)"),
-                         *(_teacher_line(tr, t) for t in _by_score(view.teachers)
+                         *(_teacher_line(tr, t, labels[t.staff_id]) for t in _by_score(view.teachers)
                            if isinstance(t, TeacherScore))])
     if view.schools:
         sections.append([
