@@ -18,6 +18,7 @@ from fractions import Fraction
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reports.ordering import natural_key
 from store.campaign import CampaignConfig, CampaignInfo, Targets
 from store.coverage import ClassCounts, SchoolTeacherCounts, class_coverage, teacher_coverage
 from store.scopes import Scope
@@ -232,7 +233,9 @@ def roll_up(
     start: date | None = None,
     end: date | None = None,
 ) -> DistrictCoverage:
-    """Roll class and school rows up into grades, schools and the district, keeping the rows' order.
+    """Roll class and school rows up into grades, schools and the district; schools keep the rows'
+    order, grades and classes within them go by the numbers in their names (七年級 before 八年級, 2班
+    before 10班: :func:`reports.ordering.natural_key`).
 
     A school appears if it has a class row or a teacher row; a school only seen through its teachers
     has no grades and zero students.
@@ -252,7 +255,9 @@ def roll_up(
     schools: list[SchoolCoverage] = []
     for school_id, name in school_names.items():
         grades: list[GradeCoverage] = []
-        for grade_id, (grade_name, classes) in grades_of.get(school_id, {}).items():
+        by_name = sorted(grades_of.get(school_id, {}).items(), key=lambda g: natural_key(g[1][0]))
+        for grade_id, (grade_name, classes) in by_name:
+            classes.sort(key=lambda c: natural_key(c.name))
             figures = _total_students(c.students for c in classes)
             grades.append(GradeCoverage(grade_id, grade_name, tuple(classes), figures,
                                         check_targets(figures, None, targets)))
