@@ -19,6 +19,7 @@ from bot.commands import (
     records,
     roster_upload,
     start,
+    summary,
 )
 from bot.context import BotContext
 from bot.conversations.visit import build_visit_conversation
@@ -40,6 +41,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         # upgraded to a supergroup.
         *groups.handlers(),
         *coverage.handlers(),  # /coverage in groups and in private, and its trend button
+        *summary.handlers(),  # /summary: this week's summary on demand, in groups and in private
         *start.handlers(),  # /start, shared contact, /help
         *lang.handlers(),  # /lang and its buttons
         *records.handlers(),  # /my, /myvisits and their buttons
