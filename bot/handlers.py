@@ -18,6 +18,7 @@ from bot.commands import (
     ranking,
     records,
     roster_upload,
+    staff,
     start,
     summary,
 )
@@ -53,6 +54,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
         *export.handlers(),  # /export: the archive workbook, in private
+        *staff.handlers(),  # /staff: registration progress and the not-yet-joined lists, in private
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)

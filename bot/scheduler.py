@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from bot.group_chats import unprompted_locale
 from bot.nudges import GroupRecipient, class_nudge_messages
+from bot.registration_reminder import registration_reminder_messages
 from bot.services import Services
 from bot.summary import weekly_summary_messages
 from store.groups import bound_groups
@@ -48,8 +49,17 @@ async def group_recipients(services: Services) -> list[GroupRecipient]:
     return [GroupRecipient(b.chat_id, b.school_id, unprompted_locale(b, default)) for b in bindings]
 
 
+async def visit_phase_messages(
+    services: Services, run: DueRun, groups: Sequence[GroupRecipient]
+) -> list[NewMessage]:
+    """The class-nudge run: the nudges, and (once, a week into the visit phase) the district office's
+    reminder of schools under 80 % registered."""
+    return [*await class_nudge_messages(services, run, groups),
+            *await registration_reminder_messages(services, run)]
+
+
 JOBS: dict[str, Job] = {
-    CLASS_NUDGES: class_nudge_messages,
+    CLASS_NUDGES: visit_phase_messages,
     WEEKLY_SUMMARY: weekly_summary_messages,
 }
 
