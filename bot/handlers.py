@@ -39,7 +39,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
     for handler in [
         # Group chats first: /bind, /unbind, the group's /lang and /help (group-only filters, so the
         # private /lang and /help below still take private chats), the bot added or removed, a group
-        # upgraded to a supergroup.
+        # upgraded to a supergroup. The group's /help lists every group command (bot.menus).
+        *start.group_help_handlers(),
         *groups.handlers(),
         *coverage.handlers(),  # /coverage in groups and in private, and its trend button
         *summary.handlers(),  # /summary: this week's summary on demand, in groups and in private
@@ -55,6 +56,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
         *export.handlers(),  # /export: the archive workbook, in private
         *staff.handlers(),  # /staff: registration progress and the not-yet-joined lists, in private
+        *start.cancel_handlers(),  # /cancel with no visit being logged (the conversation takes it first)
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
