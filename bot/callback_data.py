@@ -62,8 +62,9 @@ COVERAGE = Family("cov", GROUPS_TOO)  # the chart's "trend" button
 GROUP_LANG = Family("glang", GROUPS_TOO)  # /lang in a group: the group's language
 EXEMPT = Family("ex", PRIVATE_ONLY)  # /exempt and the approval requests it sends
 NUDGE = Family("nudge", PRIVATE_ONLY)  # a class nudge's "no nudges for a week"
+STAFF = Family("staff", PRIVATE_ONLY)  # /staff: a school's not-yet-joined list (names, invite links)
 FAMILIES = {
-    f.name: f for f in (LANG, RECORDS, FLOW, SAVED, VISIT_CLASS, COVERAGE, GROUP_LANG, EXEMPT, NUDGE)
+    f.name: f for f in (LANG, RECORDS, FLOW, SAVED, VISIT_CLASS, COVERAGE, GROUP_LANG, EXEMPT, NUDGE, STAFF)
 }
 
 
@@ -191,9 +192,16 @@ class NudgeMuteTap:
     pass
 
 
+@dataclass(frozen=True)
+class StaffListTap:
+    """The not-yet-joined staff of a school (``school_id`` 0: those without a school)."""
+
+    school_id: int
+
+
 Tap = (
     LangTap | RecordsPageTap | RecordsDeleteTap | RecordsConfirmTap | SavedTap | FlowTap | VisitClassTap
-    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap
+    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap | StaffListTap
 )
 
 
@@ -265,6 +273,8 @@ def parse(data: str | None, chat_type: str | None) -> Tap:
         return ExemptTap(action, tuple(args))
     if family is NUDGE and action == "mute" and not args:
         return NudgeMuteTap()
+    if family is STAFF and action == "list" and len(args) == 1:
+        return StaffListTap(bounded_int(args[0]))
     raise BadCallbackData("unknown button")
 
 
@@ -327,3 +337,8 @@ def exempt_data(action: str, *args: object) -> str:
 
 def nudge_mute_data() -> str:
     return encode(NUDGE, "mute")
+
+
+def staff_list_data(school_id: int | None) -> str:
+    """``/staff``'s button for a school's not-yet-joined list (None: the staff without a school)."""
+    return encode(STAFF, "list", school_id or 0)

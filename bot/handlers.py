@@ -18,7 +18,9 @@ from bot.commands import (
     ranking,
     records,
     roster_upload,
+    staff,
     start,
+    summary,
 )
 from bot.context import BotContext
 from bot.conversations.visit import build_visit_conversation
@@ -37,9 +39,11 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
     for handler in [
         # Group chats first: /bind, /unbind, the group's /lang and /help (group-only filters, so the
         # private /lang and /help below still take private chats), the bot added or removed, a group
-        # upgraded to a supergroup.
+        # upgraded to a supergroup. The group's /help lists every group command (bot.menus).
+        *start.group_help_handlers(),
         *groups.handlers(),
         *coverage.handlers(),  # /coverage in groups and in private, and its trend button
+        *summary.handlers(),  # /summary: this week's summary on demand, in groups and in private
         *start.handlers(),  # /start, shared contact, /help
         *lang.handlers(),  # /lang and its buttons
         *records.handlers(),  # /my, /myvisits and their buttons
@@ -51,6 +55,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
         *export.handlers(),  # /export: the archive workbook, in private
+        *staff.handlers(),  # /staff: registration progress and the not-yet-joined lists, in private
+        *start.cancel_handlers(),  # /cancel with no visit being logged (the conversation takes it first)
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)

@@ -1,12 +1,15 @@
-"""Command menus: per chat type and language, and per person once we know their roles.
+"""Command menus and the /help lines: one table of the commands, per chat type and role.
 
 Telegram's menus take two-letter language codes only, so zh-Hant is the default menu (and "zh"),
-English is "en", and zh-Hans users get their own menu per chat (BotCommandScopeChat).
+English is "en", and zh-Hans users get their own menu per chat (BotCommandScopeChat). A registered
+person's menu and their /help list the same commands: those their roles may use (the commands
+themselves check again).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from telegram import (
     Bot,
@@ -17,48 +20,103 @@ from telegram import (
 )
 from telegram.error import TelegramError
 
-from bot.i18n import N_, translator
-from store.vocab import CADRE_ROLES, TEACHER_ROLES, Locale, Role
+from bot.i18n import N_, Translator, translator
+from store.exemptions import DECIDERS
+from store.vocab import CADRE_ROLES, DISTRICT_ROLES, TEACHER_ROLES, Locale, Role
 
-_COMMON = [("help", N_("What I can do")), ("lang", N_("Language / 語言"))]
-_TEACHER = [
-    ("visit", N_("Log a student visit")),
-    ("my", N_("My classes' progress")),
-    ("myvisits", N_("My recent visits")),
-]
-_CADRE = [("interview", N_("Log a teacher interview"))]
-_COVERAGE = [("coverage", N_("Coverage chart"))]  # every registered person: their scope's chart
+
+@dataclass(frozen=True)
+class Command:
+    """A command: its menu entry, its /help line, and who gets it (None: every registered person)."""
+
+    name: str
+    menu: str
+    help: str
+    roles: frozenset[Role] | None = None
+
+    def for_roles(self, roles: frozenset[Role]) -> bool:
+        return self.roles is None or bool(self.roles & roles)
+
+
+LEADERS_AND_OFFICE = frozenset({Role.DISTRICT_OFFICE, Role.SCHOOL_LEADER})
+
+# In the order of the menu. Private chats.
+PRIVATE_COMMANDS = (
+    Command("visit", N_("Log a student visit"),
+            N_("/visit — log a visit with a student right after it happens"), TEACHER_ROLES),
+    Command("interview", N_("Log a teacher interview"),
+            N_("/interview — log an interview with a teacher of your school"), CADRE_ROLES),
+    Command("my", N_("My classes' progress"),
+            N_("/my — your classes: who is visited, who is not yet"), TEACHER_ROLES),
+    Command("myvisits", N_("My recent visits"),
+            N_("/myvisits — your recent visits, to check, edit or delete"), TEACHER_ROLES),
+    Command("cancel", N_("Stop the visit being logged"),
+            N_("/cancel — stop logging a visit half-way (nothing is saved)"), TEACHER_ROLES | CADRE_ROLES),
+    Command("coverage", N_("Coverage chart"),
+            N_("/coverage — the coverage chart of what you may see; add a grade, class or school to "
+               "drill down, or “trend”")),
+    Command("summary", N_("This week's summary"),
+            N_("/summary — this week's summary: visits, coverage, lagging classes, opinions, follow-ups")),
+    Command("exempt", N_("Students or teachers away for the campaign"),
+            N_("/exempt — propose a student (head teachers) or a teacher on long leave as away for the "
+               "campaign; school leaders and middle cadres approve"),
+            frozenset({Role.HEAD_TEACHER}) | DECIDERS),
+    Command("ranking", N_("Evaluation ranking"),
+            N_("/ranking — the evaluation scores and what they are made of"),
+            DISTRICT_ROLES | {Role.SCHOOL_LEADER}),
+    Command("export", N_("Export the archive"),
+            N_("/export — the archive workbook of the visits (your school; the office: the district)"),
+            frozenset({Role.DISTRICT_OFFICE, Role.SCHOOL_LEADER})),
+    Command("staff", N_("Who has joined the bot"),
+            N_("/staff — how many staff have joined the bot, and invite links for those who have not"),
+            LEADERS_AND_OFFICE),
+)
+_HELP = ("help", N_("What I can do"))
+_LANG = ("lang", N_("Language / 語言"))
 _NEWCOMER = [("start", N_("Register with the bot"))]
+
+# Group chats: aggregates only.
+GROUP_COMMANDS = (
+    Command("coverage", N_("Coverage chart of this group's school"),
+            N_("/coverage — the coverage chart of this group's school (or the district); add a grade or "
+               "class to drill down")),
+    Command("summary", N_("This week's summary"),
+            N_("/summary — this week's summary (it also posts itself here every week)")),
+    Command("ranking", N_("Evaluation ranking"),
+            N_("/ranking — the evaluation ranking (district roles; a school leader in their school's "
+               "group)")),
+    Command("bind", N_("Bind this group to your school"),
+            N_("/bind — bind this group to your school (school leaders and middle cadres; the district "
+               "office: the district group)")),
+    Command("unbind", N_("Unbind this group"), N_("/unbind — unbind this group")),
+    Command("lang", N_("Language of this group"), N_("/lang — the language I use in this group")),
+)
+
+
+def person_commands(roles: Iterable[Role]) -> list[Command]:
+    """The private-chat commands a person with ``roles`` may use, in the menu's order."""
+    role_set = frozenset(roles)
+    return [c for c in PRIVATE_COMMANDS if c.for_roles(role_set)]
 
 
 def commands_for(locale: Locale, roles: Iterable[Role] | None) -> list[BotCommand]:
     """The private-chat menu of a person with ``roles`` (None: not registered yet)."""
     _ = translator(locale).gettext
-    entries: list[tuple[str, str]] = []
     if roles is None:
-        entries += _NEWCOMER
+        entries = [*_NEWCOMER, _HELP, _LANG]
     else:
-        role_set = set(roles)
-        if role_set & TEACHER_ROLES:
-            entries += _TEACHER
-        if role_set & CADRE_ROLES:
-            entries += _CADRE
-        entries += _COVERAGE
-    entries += _COMMON
+        entries = [(c.name, c.menu) for c in person_commands(roles)] + [_HELP, _LANG]
     return [BotCommand(name, _(description)) for name, description in entries]
-
-
-_GROUP = [
-    ("coverage", N_("Coverage chart of this group's school")),
-    ("bind", N_("Bind this group to your school")),
-    ("unbind", N_("Unbind this group")),
-    ("lang", N_("Language of this group")),
-]
 
 
 def group_commands(locale: Locale) -> list[BotCommand]:
     _ = translator(locale).gettext
-    return [BotCommand(name, _(text)) for name, text in _GROUP] + [BotCommand("help", _(_COMMON[0][1]))]
+    return [BotCommand(c.name, _(c.menu)) for c in GROUP_COMMANDS] + [BotCommand("help", _(_HELP[1]))]
+
+
+def group_help_lines(tr: Translator, *, bound: bool) -> list[str]:
+    """The group commands for ``/help`` in a group (``/bind`` only while the group is unbound)."""
+    return [tr.gettext(c.help) for c in GROUP_COMMANDS if not (bound and c.name == "bind")]
 
 
 async def set_default_menus(bot: Bot, default: Locale) -> None:

@@ -6,9 +6,9 @@ call ``tick()`` directly after moving a :class:`~store.clock.FixedClock`. Each d
 messages, and :func:`store.schedule.complete_run` puts them in the outbox and records the run in one
 transaction; the outbox sender then delivers them outside quiet hours.
 
-Groups: :func:`group_recipients` lists the bound group chats the runs post to. Group binding is not
-on this branch, so it returns none; the weekly summary (to groups only) then records its run with
-nothing to send, and the nudge run's school-group part is empty.
+Groups: :func:`group_recipients` lists the bound group chats the runs post to, each in the language
+the bot posts there unprompted; the weekly summary goes to every one of them (``bot.summary``), the
+nudge run's lagging classes to the school groups.
 """
 
 from __future__ import annotations
@@ -19,8 +19,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.group_chats import unprompted_locale
 from bot.nudges import GroupRecipient, class_nudge_messages
+from bot.registration_reminder import registration_reminder_messages
 from bot.services import Services
+from bot.summary import weekly_summary_messages
+from store.groups import bound_groups
 from store.outbox import NewMessage
 from store.schedule import (
     CLASS_NUDGES,
@@ -38,20 +42,24 @@ Job = Callable[[Services, DueRun, Sequence[GroupRecipient]], Awaitable[list[NewM
 
 
 async def group_recipients(services: Services) -> list[GroupRecipient]:
-    """The bound group chats, each with its language (extension point: none until groups are bound)."""
-    return []
+    """The bound group chats, each with the language the bot posts there by itself."""
+    default = services.settings.bot_default_locale
+    async with services.store.sessions() as session:
+        bindings = await bound_groups(session=session)
+    return [GroupRecipient(b.chat_id, b.school_id, unprompted_locale(b, default)) for b in bindings]
 
 
-async def weekly_summary_messages(
+async def visit_phase_messages(
     services: Services, run: DueRun, groups: Sequence[GroupRecipient]
 ) -> list[NewMessage]:
-    """The weekly summary to each bound group (extension point: the summary itself is not on this
-    branch, so no messages yet; the run is still recorded, once per week)."""
-    return []
+    """The class-nudge run: the nudges, and (once, a week into the visit phase) the district office's
+    reminder of schools under 80 % registered."""
+    return [*await class_nudge_messages(services, run, groups),
+            *await registration_reminder_messages(services, run)]
 
 
 JOBS: dict[str, Job] = {
-    CLASS_NUDGES: class_nudge_messages,
+    CLASS_NUDGES: visit_phase_messages,
     WEEKLY_SUMMARY: weekly_summary_messages,
 }
 

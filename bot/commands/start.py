@@ -8,13 +8,14 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext, stranger_text
+from bot.group_chats import chat_binding, group_tr, how_to_bind
 from bot.i18n import N_, Translator
 from bot.keyboards import share_phone
-from bot.menus import set_person_menu
+from bot.menus import group_help_lines, person_commands, set_person_menu
 from bot.text import esc, role_labels
 from bot.text import not_registered_text as not_registered_text  # roster_upload reads it here
 from store.accounts import AccountInfo, BindOutcome, BindResult, bind_by_contact, bind_by_invite
-from store.vocab import CADRE_ROLES, TEACHER_ROLES, Locale, Role
+from store.vocab import TEACHER_ROLES, Locale, Role
 
 MAX_PAYLOAD = 64
 
@@ -55,23 +56,37 @@ _REFUSALS = {
 
 
 def capabilities(tr: Translator, role_list: Iterable[Role]) -> list[str]:
-    """One line per thing this person can do, in their language."""
+    """One line per thing this person can do, in their language: the commands of their menu
+    (``bot.menus``), and for the district office the roster upload."""
     _ = tr.gettext
     roles = frozenset(role_list)
-    lines = []
-    if roles & TEACHER_ROLES:
-        lines.append(_("/visit — log a visit with a student right after it happens"))
-        lines.append(_("/my — your classes: who is visited, who is not yet"))
-        lines.append(_("/myvisits — your recent visits, to check, edit or delete"))
-    if roles & CADRE_ROLES:
-        lines.append(_("/interview — log an interview with a teacher of your school"))
+    lines = [_(command.help) for command in person_commands(roles)]
     if Role.DISTRICT_OFFICE in roles:
         lines.append(_("Send me the roster (one XLSX, one ZIP, or staff.csv then students.csv) to import it"))
-    if roles & {Role.DISTRICT_LEADER, Role.SUPERVISOR} and not roles & (TEACHER_ROLES | CADRE_ROLES):
-        lines.append(_("You can read the whole district's progress; reports arrive with later versions"))
     lines.append(_("/lang — change the language"))
     lines.append(_("/help — show this again"))
     return lines
+
+
+def group_help_text(tr: Translator, *, bound: bool) -> str:
+    """``/help`` in a group: what the bot posts there, and the group's commands."""
+    lines = [tr.gettext("I post the campaign's aggregate progress here, never anyone's name, and a summary "
+                        "every week:"), *group_help_lines(tr, bound=bound),
+             tr.gettext("For your own work, talk to me privately.")]
+    return "\n".join(lines)
+
+
+async def group_help(update: Update, context: BotContext) -> None:
+    """``/help`` in a group: the group's commands, and how to bind it if nobody has."""
+    message = update.effective_message
+    if message is None:
+        return
+    binding = await chat_binding(update, context)
+    tr = await group_tr(update, context, binding)
+    text = group_help_text(tr, bound=binding is not None)
+    if binding is None:
+        text += "\n" + how_to_bind(tr, context.bot.username)
+    await message.reply_text(text)
 
 
 def welcome_text(tr: Translator, account: AccountInfo) -> str:
@@ -195,3 +210,22 @@ def handlers() -> list[CommandHandler[BotContext, None] | MessageHandler[BotCont
         MessageHandler(private & filters.CONTACT, contact_shared),
         CommandHandler("help", help_command, filters=new),
     ]
+
+
+def group_help_handlers() -> list[CommandHandler[BotContext, None]]:
+    """``/help`` in groups; registered before ``bot.commands.groups``' own (which it replaces)."""
+    return [CommandHandler("help", group_help, filters=filters.ChatType.GROUPS & filters.UpdateType.MESSAGE)]
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    """``/cancel`` (it is in the menu) when no visit is being logged."""
+    message = update.effective_message
+    if message is not None:
+        tr = await context.tr(update)
+        await message.reply_text(tr.gettext("There is nothing to cancel: no visit is being logged."))
+
+
+def cancel_handlers() -> list[CommandHandler[BotContext, None]]:
+    """Registered after the visit conversation, which takes ``/cancel`` while a visit is logged."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    return [CommandHandler("cancel", nothing_to_cancel, filters=private)]
