@@ -12,8 +12,37 @@ from bot.context import BotContext
 from bot.edges import is_harmless
 from bot.i18n import translator
 from store.accounts import mark_blocked
+from store.groups import bot_removed
 
 log = logging.getLogger("twovisits.errors")
+
+
+_GROUP_KINDS = ("group", "supergroup", "channel")
+
+
+async def _refused(update: object, context: BotContext, error: Forbidden) -> None:
+    """Telegram refuses the bot a chat. In a group (the bot was removed, its update lost), the
+    group's binding ends and nobody is marked; in a private chat, the person blocked the bot: remember
+    it, so nothing keeps retrying them."""
+    text = str(error).lower()
+    chat = update.effective_chat if isinstance(update, Update) else None
+    about_a_group = any(kind in text for kind in _GROUP_KINDS) and "user" not in text
+    if about_a_group:
+        if chat is not None and chat.type in _GROUP_KINDS:
+            async with context.session() as session:
+                ended = await bot_removed(session=session, chat_id=chat.id, now=context.clock.now())
+            log.info("the bot is no longer in a group%s", "; its binding ended" if ended else "")
+        else:
+            # A send to some other group from a private update: we do not know which from here.
+            log.warning("a group refuses the bot: %s", error)
+        return
+    user = update.effective_user if isinstance(update, Update) else None
+    if user is not None and (chat is None or chat.type == "private" or "user" in text):
+        async with context.session() as session:
+            await mark_blocked(session=session, telegram_user_id=user.id, now=context.clock.now())
+        log.info("a user has blocked the bot")
+        return
+    log.warning("Telegram refused a send: %s", error)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -23,12 +52,7 @@ async def on_error(update: object, context: BotContext) -> None:
         log.info("harmless refusal from Telegram: %s", error)
         return
     if isinstance(error, Forbidden):
-        # The person blocked the bot: remember it, so nothing keeps retrying them.
-        user = update.effective_user if isinstance(update, Update) else None
-        if user is not None:
-            async with context.session() as session:
-                await mark_blocked(session=session, telegram_user_id=user.id, now=context.clock.now())
-        log.info("a user has blocked the bot")
+        await _refused(update, context, error)
         return
     if isinstance(error, NetworkError) and not isinstance(update, Update):
         log.warning("network error while polling: %s", type(error).__name__)

@@ -49,7 +49,7 @@ async def chat_binding(update: Update, context: BotContext) -> GroupBinding | No
     chat = update.effective_chat
     if chat is None or chat.type not in (chat.GROUP, chat.SUPERGROUP):
         return None
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         return await group_binding(session=session, chat_id=chat.id)
 
 

@@ -27,6 +27,24 @@ def command_entities(text: str) -> list[dict[str, Any]]:
             for m in _COMMAND.finditer(text)]
 
 
+_ADMIN_RIGHTS = ("can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                 "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
+                 "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories")
+
+
+def chat_member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    """A ChatMember object as Telegram sends it, with the fields its status requires ("member",
+    "administrator", "creator", "left", "kicked")."""
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "kicked":
+        member["until_date"] = 0
+    elif status == "administrator":
+        member |= dict.fromkeys(_ADMIN_RIGHTS, False)
+    elif status == "creator":
+        member["is_anonymous"] = False
+    return member
+
+
 class _Reader:
     """Shared reply-reading logic: one cursor per chat over the bot's output feed."""
 
@@ -315,6 +333,18 @@ class User(_Reader):
         self._answer_cursor += 1
         return answer
 
+    async def member_status(self, old: str, new: str) -> None:
+        """A ``my_chat_member`` update of the private chat: ``new`` "kicked" is the user blocking
+        the bot in Telegram's interface, "member" unblocking it (the stand-in's own blocking, which
+        refuses sends, is :meth:`blocks_bot`)."""
+        bot = self.world.state.bot_user()
+        member = chat_member(new, bot)
+        chat = {"id": self.info.id, "type": "private", "first_name": self.info.first_name}
+        payload = {"chat": chat, "from": self.info.to_api(), "date": int(time.time()),
+                   "old_chat_member": chat_member(old, bot), "new_chat_member": member}
+        self.world.state.enqueue("my_chat_member", payload, self.info.id)
+        await asyncio.sleep(0)
+
     # --- state ---------------------------------------------------------------------------------
     def blocks_bot(self) -> None:
         self.world.state.blocked.add(self.info.id)
@@ -356,12 +386,16 @@ class Group(_Reader):
     # --- the bot's membership and supergroup upgrades -------------------------------------------
     def _my_chat_member(self, by: User, old: str, new: str) -> None:
         bot = self.world.state.bot_user()
-        member: dict[str, Any] = {"status": new, "user": bot}
-        if new == "kicked":
-            member["until_date"] = 0
         payload = {"chat": self.info.chat_dict(), "from": by.info.to_api(), "date": int(time.time()),
-                   "old_chat_member": {"status": old, "user": bot}, "new_chat_member": member}
+                   "old_chat_member": chat_member(old, bot), "new_chat_member": chat_member(new, bot)}
         self.world.state.enqueue("my_chat_member", payload, by.id)
+
+    async def bot_status(self, by: User, old: str, new: str) -> None:
+        """Any change of the bot's own membership (``my_chat_member``, e.g. member → administrator);
+        the stand-in's view of whether the bot is in the group follows ``new``."""
+        self.info.bot_member = new in ("member", "administrator", "creator")
+        self._my_chat_member(by, old, new)
+        await asyncio.sleep(0)
 
     async def add_bot(self, by: User) -> None:
         """``by`` adds the bot to the group: a ``my_chat_member`` update (left → member)."""
@@ -374,6 +408,15 @@ class Group(_Reader):
         self.info.bot_member = False
         self._my_chat_member(by, "member", "kicked" if kick else "left")
         await asyncio.sleep(0)
+
+    def lose_bot(self) -> None:
+        """The bot is removed but never hears of it (its ``my_chat_member`` update lost, say while
+        it was down): only its next send to the group, refused with 403, tells it."""
+        self.info.bot_member = False
+
+    def regain_bot(self) -> None:
+        """The bot is back in the group (sends succeed again), without any update about it."""
+        self.info.bot_member = True
 
     async def migrate_to_supergroup(self, by: User, *, announce: bool = True) -> Group:
         """The group becomes a supergroup with a new id, as Telegram does when a group grows up.

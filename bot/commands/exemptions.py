@@ -18,7 +18,6 @@ from bot.context import BotContext, read_tap, scope_or_explain
 from bot.i18n import N_, Translator
 from bot.keyboards import Button, grid, inline
 from bot.nudges import recipient_translator
-from bot.services import Services
 from bot.text import esc, expired_text
 from store.exemptions import (
     DECIDERS,
@@ -90,9 +89,10 @@ def decision_buttons(tr: Translator, proposal_id: int) -> list[Button]:
             (tr.gettext("❌ Decline"), exempt_data("no", proposal_id))]
 
 
-async def _send_requests(services: Services, p: ProposalInfo) -> int:
+async def _send_requests(context: BotContext, p: ProposalInfo) -> int:
     """The proposal to every decider of the school but its proposer, through the outbox."""
-    async with services.store.sessions() as session:
+    services = context.services
+    async with context.session() as session:
         deciders = await staff_with_roles(session=session, school_ids=[p.school_id], roles=DECIDERS)
         people = await recipients(session=session,
                                   staff_ids=[s for s in deciders.get(p.school_id, []) if s != p.proposed_by])
@@ -108,8 +108,9 @@ async def _send_requests(services: Services, p: ProposalInfo) -> int:
     return new
 
 
-async def _send_decision(services: Services, p: ProposalInfo) -> None:
-    async with services.store.sessions() as session:
+async def _send_decision(context: BotContext, p: ProposalInfo) -> None:
+    services = context.services
+    async with context.session() as session:
         person = (await recipients(session=session, staff_ids=[p.proposed_by])).get(p.proposed_by)
         if person is not None:
             text = decision_text(recipient_translator(services, person), p)
@@ -125,7 +126,7 @@ async def _class_view(
     _ = tr.gettext
     lines: list[str] = []
     rows: list[list[Button]] = []
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         classes = [c for c in await visitable_classes(session=session, scope=scope)
                    if c.id in scope.exemption_class_ids]
         for c in classes:
@@ -159,7 +160,7 @@ async def exempt_command(update: Update, context: BotContext) -> None:
         return
     lines, rows = await _class_view(context, scope, tr)
     if scope.school_id is not None and may_decide(scope, scope.school_id):
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             pending = await pending_for(session=session, scope=scope)
         for p in pending:
             lines.append(request_text(tr, p))
@@ -208,7 +209,7 @@ async def _handle(
     if action == "s":  # a student picked: why away?
         student_id = tap.int_arg(0)
         student = None
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             for class_id in sorted(scope.exemption_class_ids):  # a head teacher proposes in their class
                 students = await class_students(session=session, scope=scope, class_id=class_id)
                 student = next((s for s in students if s.id == student_id), student)
@@ -219,28 +220,28 @@ async def _handle(
         await _edit(update, question,
                     [[(reason_label(tr, r), exempt_data("r", student_id, r.value))] for r in STUDENT_REASONS])
     elif action == "r":
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             p = await propose_student(session=session, scope=scope, student_id=tap.int_arg(0),
                                       reason_code=ExemptionReason(tap.arg(1)), now=now)
         await _proposed(update, context, tr, p)
     elif action == "tl":
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             teachers = await interviewable_teachers(session=session, scope=scope)
         await edges.answer(query)
         await _edit(update, tr.gettext("Which teacher is on long leave for the campaign?"),
                     grid([(t.label, exempt_data("t", t.id)) for t in teachers], 3)[:99])
     elif action == "t":
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             p = await propose_teacher(session=session, scope=scope, staff_id=tap.int_arg(0), now=now)
         await _proposed(update, context, tr, p)
     elif action in ("ok", "no"):
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             p, decided = await decide(session=session, scope=scope, proposal_id=tap.int_arg(0),
                                       approve=action == "ok", now=now)
         await edges.answer(query, None if decided else tr.gettext("Already decided."))
         await _edit(update, decision_text(tr, p))
         if decided:
-            await _send_decision(context.services, p)
+            await _send_decision(context, p)
     else:
         raise BadCallbackData(action)
 
@@ -250,7 +251,7 @@ async def _proposed(update: Update, context: BotContext, tr: Translator, p: Prop
     assert query is not None
     await edges.answer(query)
     if p.created:
-        await _send_requests(context.services, p)
+        await _send_requests(context, p)
     await _edit(update, tr.gettext(
         "📨 Proposed: {who}, {reason}. A school leader or middle cadre decides; until then they still "
         "count in coverage."

@@ -70,25 +70,26 @@ async def export_command(update: Update, context: BotContext) -> None:
     campaign = context.services.campaign
     today = local_today(context.clock, campaign.config.zone)
     with tempfile.TemporaryFile() as file:
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             summary = await export_archive(
                 session=session, campaign=campaign, today=today, gettext=tr.gettext, out=file,
                 school_id=school_id, progress=_Progress(progress, tr), every=PROGRESS_EVERY,
             )
-            size = file.tell()
-            name = f"archive-{'district' if school_id is None else f'school-{school_id}'}-{today}.xlsx"
-            if size > MAX_DOCUMENT:
-                await progress.edit_text(tr.gettext(
-                    "The archive is too large to send here ({mb} MB); ask the district office for "
-                    "the command-line export."
-                ).format(mb=size // 2**20))
-                return
-            file.seek(0)
-            await message.reply_document(
-                document=file, filename=name,
-                caption=tr.gettext("The archive: {visits} visits, {rows} rows. Keep it safe: it "
-                                   "holds students' names.").format(visits=summary.visits, rows=summary.rows),
-            )
+        size = file.tell()
+        name = f"archive-{'district' if school_id is None else f'school-{school_id}'}-{today}.xlsx"
+        if size > MAX_DOCUMENT:
+            await progress.edit_text(tr.gettext(
+                "The archive is too large to send here ({mb} MB); ask the district office for "
+                "the command-line export."
+            ).format(mb=size // 2**20))
+            return
+        file.seek(0)
+        await message.reply_document(
+            document=file, filename=name,
+            caption=tr.gettext("The archive: {visits} visits, {rows} rows. Keep it safe: it "
+                               "holds students' names.").format(visits=summary.visits, rows=summary.rows),
+        )
+        async with context.session() as session:
             await record_export(
                 session=session, now=context.clock.now(), actor=f"staff:{scope.staff_id}",
                 actor_staff_id=scope.staff_id, school_id=school_id,

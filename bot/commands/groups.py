@@ -58,7 +58,7 @@ async def bind_command(update: Update, context: BotContext) -> None:
         return
     args = context.args or []
     district = bool(args) and args[0].lower() in ("district", "區", "区")
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         result = await bind_group(session=session, chat_id=chat.id, scope=scope, now=context.clock.now(),
                                   title=chat.title, district=district)
     bound = result.binding
@@ -100,7 +100,7 @@ async def unbind_command(update: Update, context: BotContext) -> None:
     scope = await _staff_scope(update, context, tr)
     if scope is None:
         return
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         result = await unbind_group(session=session, chat_id=chat.id, scope=scope, now=context.clock.now())
     if result.outcome is GroupOutcome.UNBOUND:
         text = _("This group is no longer bound to {name}. I will post nothing here until it is bound again.")
@@ -145,7 +145,7 @@ async def my_membership_changed(update: Update, context: BotContext) -> None:
         if binding is None:
             await chat.send_message(how_to_bind(tr, context.bot.username))
     elif was_in and not is_in:
-        async with context.store.sessions() as session:
+        async with context.session() as session:
             if await bot_removed(session=session, chat_id=chat.id, now=context.clock.now()):
                 log.info("removed from a bound group; its binding ended")
 
@@ -162,7 +162,7 @@ async def group_migrated(update: Update, context: BotContext) -> None:
         old, new = message.migrate_from_chat_id, message.chat_id
     else:
         return
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         await migrate_group(session=session, old_chat_id=old, new_chat_id=new, now=context.clock.now())
 
 
@@ -210,7 +210,7 @@ async def group_lang_chosen(update: Update, context: BotContext) -> None:
             query, tr.gettext("Only those who may bind this group can choose its language."), show_alert=True
         )
         return
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         await set_group_locale(session=session, chat_id=chat.id, scope=scope, locale=locale,
                                now=context.clock.now())
     await edges.answer(query)

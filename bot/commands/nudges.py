@@ -28,7 +28,7 @@ async def mute_tapped(update: Update, context: BotContext) -> None:
         await edges.answer(query, expired_text(tr))
         return
     now = context.clock.now()
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         until = await mute_nudges(session=session, staff_id=account.staff_id, until=now + MUTE_FOR, now=now)
     day = until.astimezone(context.services.campaign.config.zone).date()
     await edges.answer(query, tr.gettext("🔕 No class nudges until {date}.").format(date=day.isoformat()))

@@ -189,7 +189,7 @@ async def ranking_command(update: Update, context: BotContext) -> None:
         ))
         return
     today = local_today(context.clock, context.services.campaign.config.zone)
-    async with context.store.sessions() as session:
+    async with context.session() as session:
         board = await score_board(session=session, campaign=context.services.campaign, today=today)
     view = visible_board(board, scope, with_people=private)
     if view is None:  # pragma: no cover - the check above already refused
