@@ -17,6 +17,7 @@ from bot.commands import (
     nudges,
     ranking,
     records,
+    report,
     roster_upload,
     start,
 )
@@ -51,6 +52,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         build_visit_conversation(),  # /visit, /interview and the saved card's buttons
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
         *export.handlers(),  # /export: the archive workbook, in private
+        *report.handlers(),  # /report: the summary report (PDF), in private
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
