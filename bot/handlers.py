@@ -15,6 +15,7 @@ from bot.commands import (
     groups,
     lang,
     nudges,
+    phase,
     ranking,
     records,
     report,
@@ -53,6 +54,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
         *export.handlers(),  # /export: the archive workbook, in private
         *report.handlers(),  # /report: the summary report (PDF), in private
+        *phase.handlers(),  # /phase: where the school stands; a school leader shifts its dates
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)

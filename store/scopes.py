@@ -134,6 +134,11 @@ class Scope:
             return True
         return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
 
+    def may_set_school_phases(self, school_id: int | None) -> bool:
+        """Whether this person may shift ``school_id``'s own phase dates (SPEC: settings of their
+        school are its school leaders')."""
+        return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
+
 
 NO_SCOPE_ROLES: frozenset[Role] = frozenset()
 
