@@ -15,8 +15,10 @@ from bot.commands import (
     groups,
     lang,
     nudges,
+    phase,
     ranking,
     records,
+    report,
     roster_upload,
     staff,
     start,
@@ -56,6 +58,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
         *export.handlers(),  # /export: the archive workbook, in private
         *staff.handlers(),  # /staff: registration progress and the not-yet-joined lists, in private
+        *report.handlers(),  # /report: the summary report (PDF), in private
+        *phase.handlers(),  # /phase: where the school stands; a school leader shifts its dates
         *start.cancel_handlers(),  # /cancel with no visit being logged (the conversation takes it first)
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:

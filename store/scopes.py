@@ -126,6 +126,19 @@ class Scope:
             return True
         return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
 
+    def may_report(self, school_id: int | None) -> bool:
+        """Whether this person may have the summary report (PDF) of ``school_id`` (None: the whole
+        district): the district office and district leaders anything, a school leader their own school.
+        Supervisors check visits; the report is for those who answer for the campaign."""
+        if self.roles & {Role.DISTRICT_OFFICE, Role.DISTRICT_LEADER}:
+            return True
+        return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
+
+    def may_set_school_phases(self, school_id: int | None) -> bool:
+        """Whether this person may shift ``school_id``'s own phase dates (SPEC: settings of their
+        school are its school leaders')."""
+        return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
+
 
 NO_SCOPE_ROLES: frozenset[Role] = frozenset()
 

@@ -8,12 +8,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.cli import backup, demo, export, invites, roster, run
+from bot.cli import backup, demo, export, invites, purge, report, roster, run
 from bot.cli.common import CommandError, fail
 from bot.settings import SettingsError
 from store.files import owner_only_umask
 
-SUBCOMMANDS = (run, roster, invites, demo, export, backup)
+SUBCOMMANDS = (run, roster, invites, demo, export, backup, report, purge)
 # What a shell reports for a program that SIGPIPE ended (128 + 13), e.g. ``twovisits … | head -1``.
 EXIT_BROKEN_PIPE = 141
 
