@@ -48,7 +48,7 @@ class StaffEntry:
 
 
 async def staff_directory(*, session: AsyncSession) -> list[StaffEntry]:
-    """Every active staff member, district roles first, then by school and roster id."""
+    """Every active staff member, district roles first, then school by school (in roster order)."""
     rows = (
         await session.execute(
             select(Staff, School.name, TelegramAccount.telegram_user_id)
@@ -77,7 +77,7 @@ async def staff_directory(*, session: AsyncSession) -> list[StaffEntry]:
             teaches=tuple(n for n in classes[staff.id]["teaches"] if n not in head),
             phone=staff.phone, language=staff.language, telegram_user_id=user_id,
         ))
-    entries.sort(key=lambda e: (e.school_name is not None, e.school_name or "", e.external_id))
+    entries.sort(key=lambda e: (e.school_id is not None, e.school_id or 0, e.external_id))
     return entries
 
 

@@ -97,10 +97,13 @@ def run_browser_flow(sandbox: Sandbox, make_driver: Callable[[tuple[int, int]], 
     try:
         browser.driver.get(sandbox.url)
         browser.find("//input[@id='search']").send_keys("班主任")
+        browser.find(f"//a[@data-key='{HEAD_TEACHER}']")
+        browser.shot(shots, "sandbox-laptop-people.png")
         browser.click(f"//a[@data-key='{HEAD_TEACHER}']")
         browser.find("//div[@id='chat-title' and normalize-space(.)!='']")
         browser.say("/visit")
         browser.bot_said("七年級1班")
+        browser.shot(shots, "sandbox-laptop.png")
         unvisited = "button[not(contains(., '✓'))]"
         browser.click(f"{LAST_BOT}//div[@class='ikb']//{unvisited}[1]")
         browser.tap(tr.gettext("🗣 In person"))
@@ -108,7 +111,6 @@ def run_browser_flow(sandbox: Sandbox, make_driver: Callable[[tuple[int, int]], 
         browser.tap(tr.gettext("Continue ➡️"))
         browser.tap(tr.gettext("💾 Save"))
         browser.bot_said(tr.gettext("✅ Saved."))
-        browser.shot(shots, "sandbox-laptop.png")
 
         before = browser.find("//time[@id='now']").text
         browser.click("//button[@id='plus-day']")

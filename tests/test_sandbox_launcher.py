@@ -117,6 +117,11 @@ async def test_the_clock_moves_forward_for_the_bot_too(running: Running) -> None
     assert running.sandbox.clock.now() - datetime.now(UTC) > timedelta(hours=23)
     async with running.http.post(running.sandbox.url + "api/clock", json={"seconds": -60}) as response:
         assert response.status == 400  # time never goes back
+    await running.post("/api/send", {"as": "T1008", "chat": USER_IDS.start + 8, "text": "/my"})
+    await running.user(USER_IDS.start + 8).next_message(timeout=20)
+    history = await running.get(f"/api/history?as=T1008&chat={USER_IDS.start + 8}")
+    sent = datetime.fromtimestamp(history["messages"][0]["date"], UTC)
+    assert sent - datetime.now(UTC) > timedelta(hours=23)  # the page shows the sandbox's time
 
 
 async def test_as_new_shows_the_first_contact_and_registers_by_invite(running: Running) -> None:
@@ -139,6 +144,18 @@ async def test_as_new_shows_the_first_contact_and_registers_by_invite(running: R
     finally:
         await handle.close()
     assert bound == fresh["user_id"]
+
+
+async def test_as_new_registers_by_sharing_the_phone_number(running: Running) -> None:
+    fresh = await running.post("/api/as-new", {"as": "T1009"})
+    newcomer = running.user(fresh["user_id"])
+    await running.post("/api/send", {"as": "T1009", "chat": fresh["user_id"], "text": "/start"})
+    await newcomer.next_message(timeout=20)
+    history = await running.get(f"/api/history?as=T1009&chat={fresh['user_id']}")
+    ((row, col),) = [(r, c) for r, buttons in enumerate(history["reply_keyboard"])
+                     for c, button in enumerate(buttons) if button["contact"]]
+    await running.post("/api/reply", {"as": "T1009", "chat": fresh["user_id"], "row": row, "col": col})
+    assert "劉雨萱" in (await newcomer.next_message(timeout=20)).text
 
 
 async def test_reset_goes_back_to_the_demo_data(running: Running) -> None:

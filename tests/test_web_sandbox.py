@@ -192,7 +192,9 @@ def _driver(size: tuple[int, int]) -> Any:
         options.add_argument(arg)
     options.binary_location = CHROMIUM
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_window_size(*size)
+    # The window includes the browser's own bars: make the page's viewport exactly this size.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size[0] < 600})
     return driver
 
 

@@ -48,6 +48,8 @@ class WebChat:
         self.timezone = timezone
         self.controls = controls or Controls()
         self._subscribers: set[_Subscriber] = set()
+        # When each message was sent by the launcher's clock (which the page may have moved on).
+        self._sent_at: dict[tuple[int, int], int] = {}
         self.state.log_watchers.append(self._on_entry)
         standin.app_hooks.append(self._routes)
 
@@ -70,14 +72,22 @@ class WebChat:
         self.state.pending.clear()
         self.state.callback_queries.clear()
         self.state.callback_answers.clear()
+        self._sent_at.clear()
 
     def announce_reset(self) -> None:
         """Every open page reloads (after a reset, once the new data is in place)."""
         self._broadcast({"type": "reset"})
 
+    def _page_message(self, msg: ChatMessage) -> dict[str, Any]:
+        data = message_to_page(msg, self.standin.directory)
+        data["date"] = self._sent_at.get((msg.chat_id, msg.message_id), data["date"])
+        return data
+
     def _on_entry(self, entry: ChatMessage) -> None:
+        if self.controls.now is not None and entry.kind not in ("edit", "delete"):
+            self._sent_at[(entry.chat_id, entry.message_id)] = int(self.controls.now().timestamp())
         event = {"type": "entry", "chat_id": entry.chat_id,
-                 "message": message_to_page(entry, self.standin.directory),
+                 "message": self._page_message(entry),
                  "reply_keyboard": reply_keyboard_to_page(self.state.chat(entry.chat_id).reply_keyboard)}
         for sub in self._subscribers:
             if entry.chat_id == sub.person.user_id or sub.person.user_id in self._members(entry.chat_id):
@@ -156,8 +166,7 @@ class WebChat:
         person = self._person(request.query.get("as"))
         group = self._chat_for(person, request.query.get("chat"))
         chat = self.state.chat(group.id if group else person.user_id)
-        messages = [message_to_page(m, self.standin.directory) for m in chat.messages.values()
-                    if not m.deleted]
+        messages = [self._page_message(m) for m in chat.messages.values() if not m.deleted]
         return _json({"messages": messages, "reply_keyboard": reply_keyboard_to_page(chat.reply_keyboard)})
 
     async def _events(self, request: web.Request) -> web.StreamResponse:
