@@ -22,6 +22,7 @@ from bot.cli.common import CommandError
 from bot.cli.demo import load_demo
 from bot.cli.demo_visits import demo_campaign_toml
 from bot.i18n import N_, translator
+from bot.sandbox_clock import JUST_PAST, next_event
 from bot.sandbox_strings import LOCALE_NAMES, page_strings
 from bot.sandbox_world import USER_IDS, SandboxPeople, bind_everyone, build_people, meet_as_new
 from bot.settings import Settings
@@ -61,8 +62,8 @@ class Sandbox:
         self.web = WebChat(
             self.standin, [], strings=page_strings(), locales=[(loc.value, n) for loc, n in LOCALE_NAMES],
             default_locale=self.locale.value, timezone=base.bot_timezone,
-            controls=Controls(now=self.clock.now, advance=self.advance, reset=self.reset,
-                              as_new=self.as_new),
+            controls=Controls(now=self.clock.now, advance=self.advance, next_event=self.next_event,
+                              reset=self.reset, as_new=self.as_new),
         )
         self._wake = asyncio.Event()
         self._stopping = False
@@ -165,6 +166,21 @@ class Sandbox:
     # --- what the page may do ----------------------------------------------------------------------
     async def advance(self, delta: timedelta) -> None:
         self.clock.advance(delta)
+
+    async def next_event(self) -> dict[str, str]:
+        """Move the clock just past the campaign's next weekly event (summary or nudges); what to say,
+        in each of the page's languages."""
+        assert self.app is not None
+        config = self.app.bot_data.services.campaign.config
+        label, when = next_event(config, self.clock.now())
+        self.clock.advance(when - self.clock.now() + JUST_PAST)
+        shown = when.astimezone(config.zone).strftime("%Y-%m-%d %H:%M")
+        return {
+            loc.value: translator(loc).gettext(
+                "Moved to {when}: {event}; it arrives with the scheduler's next round."
+            ).format(when=shown, event=translator(loc).gettext(label))
+            for loc, _name in LOCALE_NAMES
+        }
 
     async def reset(self) -> None:
         """Back to the demo data: the bot stops, the database starts over, the bot starts again."""

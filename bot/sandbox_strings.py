@@ -34,6 +34,7 @@ PAGE_STRINGS = {
     "clock": N_("Time"),
     "plus_hour": N_("+1 hour"),
     "plus_day": N_("+1 day"),
+    "next_event": N_("⏭ Next scheduled"),
     "reset": N_("Reset"),
     "reset_confirm": N_(
         "Back to the demo data? Every chat, and everything logged in this sandbox, is lost."

@@ -1,7 +1,8 @@
 """What a person does in the sandbox's page, in headless Chromium (Selenium, blocking: run it in a thread).
 
 A head teacher logs a one-on-one visit by clicking the bot's buttons; a school leader sends /coverage
-in the school group and the chart appears; the clock moves a day. Optionally saves screenshots.
+in the school group and the chart appears; the clock moves a day, then to the next scheduled event.
+Optionally saves screenshots.
 """
 
 from __future__ import annotations
@@ -115,6 +116,8 @@ def run_browser_flow(sandbox: Sandbox, make_driver: Callable[[tuple[int, int]], 
         before = browser.find("//time[@id='now']").text
         browser.click("//button[@id='plus-day']")
         browser.wait.until(lambda d: browser.find("//time[@id='now']").text != before)
+        browser.click("//button[@id='next-event']")
+        browser.find("//div[@id='toasts']/div[contains(@class,'toast') and contains(., '2')]")
 
         leader = sandbox.people.entries[SCHOOL_LEADER]
         assert leader.school_id is not None

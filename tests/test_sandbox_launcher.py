@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -205,3 +206,23 @@ def test_page_strings_in_every_locale() -> None:
     assert set(strings) == {"zh-Hant", "zh-Hans", "en"}
     assert strings["zh-Hant"]["reset"] != strings["zh-Hans"]["reset"] != PAGE_STRINGS["reset"]
     assert translator(Locale.ZH_HANT).gettext(PAGE_STRINGS["notice"]) == strings["zh-Hant"]["notice"]
+
+
+def test_next_weekly_is_strictly_after_now_in_the_campaigns_zone() -> None:
+    from bot.sandbox_clock import next_weekly
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    tuesday = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 on Tuesday in Shanghai
+    assert next_weekly("THU 16:30", tuesday, shanghai) == datetime(2026, 12, 3, 16, 30, tzinfo=shanghai)
+    assert next_weekly("TUE 10:00", tuesday, shanghai) == datetime(2026, 12, 8, 10, 0, tzinfo=shanghai)
+    assert next_weekly("MON 08:00", tuesday, shanghai) == datetime(2026, 12, 7, 8, 0, tzinfo=shanghai)
+
+
+async def test_next_scheduled_moves_the_clock_just_past_the_next_weekly_event(running: Running) -> None:
+    before = running.sandbox.clock.now()
+    moved = await running.post("/api/next-event", {})
+    now = datetime.fromisoformat(moved["now"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert timedelta(0) < now - before <= timedelta(days=7, seconds=2)
+    assert (now.weekday(), now.hour, now.minute) in ((0, 8, 0), (3, 16, 30)) and now.second <= 2
+    assert "摘要" in moved["said"]["zh-Hant"] or "提醒" in moved["said"]["zh-Hant"]
+    assert moved["said"]["en"].startswith("Moved to ")

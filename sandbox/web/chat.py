@@ -115,6 +115,7 @@ class WebChat:
         app.router.add_post("/api/tap", self._tap)
         app.router.add_post("/api/reply", self._reply)
         app.router.add_post("/api/clock", self._clock)
+        app.router.add_post("/api/next-event", self._next_event)
         app.router.add_post("/api/reset", self._reset)
         app.router.add_post("/api/as-new", self._as_new)
 
@@ -131,7 +132,7 @@ class WebChat:
             "bot": {"username": self.state.username, "name": self.state.first_name},
             "now": self._now(), "timezone": self.timezone,
             "controls": {"clock": c.advance is not None, "reset": c.reset is not None,
-                         "as_new": c.as_new is not None},
+                         "as_new": c.as_new is not None, "next_event": c.next_event is not None},
         })
 
     async def _people(self, request: web.Request) -> web.Response:
@@ -290,6 +291,13 @@ class WebChat:
         await self.controls.advance(delta)
         self._broadcast({"type": "clock", "now": self._now()})
         return _json({"now": self._now()})
+
+    async def _next_event(self, request: web.Request) -> web.Response:
+        if self.controls.next_event is None:
+            raise web.HTTPNotFound()
+        said = await self.controls.next_event()
+        self._broadcast({"type": "clock", "now": self._now()})
+        return _json({"now": self._now(), "said": dict(said)})
 
     async def _reset(self, request: web.Request) -> web.Response:
         if self.controls.reset is None:

@@ -37,6 +37,8 @@ class Controls:
 
     now: Callable[[], datetime] | None = None
     advance: Callable[[timedelta], Awaitable[None]] | None = None
+    # Jump to the next scheduled event; returns what the page tells the person, by page locale.
+    next_event: Callable[[], Awaitable[Mapping[str, str]]] | None = None
     reset: Callable[[], Awaitable[None]] | None = None
     as_new: Callable[[str], Awaitable[Person]] | None = None
 

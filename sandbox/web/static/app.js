@@ -376,6 +376,16 @@ async function advance(seconds, button) {
   button.disabled = false;
 }
 
+async function nextEvent(button) {
+  button.disabled = true;
+  try {
+    const moved = await api("/api/next-event", {});
+    setClock(moved.now);
+    toast(moved.said[state.lang] || moved.said.en || Object.values(moved.said)[0] || "");
+  } catch (error) { fail(error); }
+  button.disabled = false;
+}
+
 async function reset() {
   if (!window.confirm(t("reset_confirm"))) return;
   $("reset").disabled = true;
@@ -440,10 +450,12 @@ async function start() {
   $("clock").hidden = !c.clock;
   $("reset").hidden = !c.reset;
   $("as-new").hidden = !c.as_new;
+  $("next-event").hidden = !c.next_event;
   setClock(state.config.now);
   setInterval(showClock, 15000);
   $("plus-hour").addEventListener("click", (ev) => advance(3600, ev.currentTarget));
   $("plus-day").addEventListener("click", (ev) => advance(86400, ev.currentTarget));
+  $("next-event").addEventListener("click", (ev) => nextEvent(ev.currentTarget));
   $("reset").addEventListener("click", reset);
   $("as-new").addEventListener("click", asNew);
   $("search").addEventListener("input", renderPeople);
