@@ -31,6 +31,7 @@ PAGE_STRINGS = {
     "download": N_("Download"),
     "contact_shared": N_("Phone number shared: {phone}"),
     "empty_chat": N_("No messages yet. Send /start to begin."),
+    "empty_group": N_("No messages yet. Send /help to see what the bot does in this group."),
     "clock": N_("Time"),
     "plus_hour": N_("+1 hour"),
     "plus_day": N_("+1 day"),

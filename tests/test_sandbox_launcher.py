@@ -226,3 +226,32 @@ async def test_next_scheduled_moves_the_clock_just_past_the_next_weekly_event(ru
     assert (now.weekday(), now.hour, now.minute) in ((0, 8, 0), (3, 16, 30)) and now.second <= 2
     assert "摘要" in moved["said"]["zh-Hant"] or "提醒" in moved["said"]["zh-Hant"]
     assert moved["said"]["en"].startswith("Moved to ")
+
+
+async def _visits(sandbox: Sandbox) -> int:
+    handle = await open_store(sandbox.database_url, clock=SettableClock())
+    try:
+        async with handle.sessions() as session:
+            return int(await session.scalar(select(func.count(Visit.id))) or 0)
+    finally:
+        await handle.close()
+
+
+async def test_a_second_start_keeps_the_sandbox_database(tmp_path: Path) -> None:
+    options = SandboxOptions(port=0, database=tmp_path / "sandbox.db")
+    first = Sandbox(options, Settings())
+    task = await _started(first)
+    await first.as_new("T1008")  # someone met the bot as new and has not registered yet
+    demo_visits = await _visits(first)
+    first.stop()
+    await task
+    campaign_file = (tmp_path / "sandbox.campaign.toml").read_text(encoding="utf-8")
+    again = Sandbox(options, Settings())
+    task = await _started(again)
+    try:
+        assert len(again.people.people) == 51  # the newcomer is back in Telegram, nobody twice
+        assert (tmp_path / "sandbox.campaign.toml").read_text(encoding="utf-8") == campaign_file
+        assert await _visits(again) == demo_visits > 0  # the demo's visits, not loaded a second time
+    finally:
+        again.stop()
+        await task

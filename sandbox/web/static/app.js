@@ -195,7 +195,8 @@ function renderMessages() {
   for (const m of chat.values()) list.append(messageElement(m));
   const empty = chat.size === 0;
   $("placeholder").hidden = !empty;
-  $("placeholder").textContent = empty ? t("empty_chat") : "";
+  const group = state.person && state.chat !== state.person.user_id;
+  $("placeholder").textContent = empty ? t(group ? "empty_group" : "empty_chat") : "";
   list.scrollTop = list.scrollHeight;
 }
 
