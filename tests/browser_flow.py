@@ -19,7 +19,7 @@ from bot.sandbox_launcher import Sandbox
 from bot.sandbox_world import school_group_id
 from store.vocab import Locale
 
-HEAD_TEACHER, SCHOOL_LEADER = "T1008", "T1004"  # 彭志 (七年級1班), 李詩涵 (第一中學)
+HEAD_TEACHER, SCHOOL_LEADER, NEWCOMER = "T1008", "T1004", "T1009"  # 彭志 (七年級1班), 李詩涵, 劉雨萱
 LAST_BOT = "(//div[contains(@class,'msg') and contains(@class,'bot')])[last()]"
 
 
@@ -92,6 +92,8 @@ def _literal(text: str) -> str:
 
 def run_browser_flow(sandbox: Sandbox, make_driver: Callable[[tuple[int, int]], Any], phone: tuple[int, int],
                      laptop: tuple[int, int], shots: Path | None) -> Outcome:
+    from selenium.webdriver.support.expected_conditions import staleness_of
+
     tr = translator(Locale.ZH_HANT)
     outcome = Outcome()
     browser = Browser(make_driver(laptop))
@@ -131,6 +133,7 @@ def run_browser_flow(sandbox: Sandbox, make_driver: Callable[[tuple[int, int]], 
             browser.shot(shots, "sandbox-laptop-coverage.png")
         else:
             outcome.skipped = "/coverage is not on this branch yet (issue 8): the chart step did not run"
+
     finally:
         browser.driver.quit()
 
@@ -144,4 +147,22 @@ def run_browser_flow(sandbox: Sandbox, make_driver: Callable[[tuple[int, int]], 
         small.shot(shots, "sandbox-phone.png")
     finally:
         small.driver.quit()
+
+    again = Browser(make_driver(laptop))
+    try:
+        # Training: a subject teacher meets the bot as new through the invite link, then a reset.
+        again.driver.get(f"{sandbox.url}?as={NEWCOMER}")
+        again.find("//div[@id='chat-title' and normalize-space(.)!='']")
+        again.driver.execute_script("window.confirm = () => true")
+        again.click("//button[@id='as-new']")
+        again.click("//div[@id='first-contact']//a")
+        again.bot_said(sandbox.people.entries[NEWCOMER].name)
+        again.driver.execute_script("window.confirm = () => true")
+        before_reset = again.find("//div[@id='me-name']")
+        again.click("//button[@id='reset']")
+        again.wait.until(staleness_of(before_reset))  # the page reloads once the demo data is back
+        again.find("//div[@id='placeholder' and not(@hidden)]")
+        assert not again.find("//div[@id='first-contact']").is_displayed()
+    finally:
+        again.driver.quit()
     return outcome
