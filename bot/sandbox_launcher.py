@@ -8,6 +8,7 @@ move time forward; a reset goes back to the demo data. Ctrl-C stops everything.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import signal
@@ -44,6 +45,11 @@ class SandboxOptions:
     host: str = "127.0.0.1"
     port: int = 8080
     database: Path = DEFAULT_DATABASE
+
+
+def options_from_args(args: argparse.Namespace) -> SandboxOptions:
+    """``twovisits run``'s --host, --port and --database."""
+    return SandboxOptions(host=args.host, port=args.port, database=Path(args.database))
 
 
 class Sandbox:

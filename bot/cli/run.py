@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -21,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("--host", default="127.0.0.1", help="sandbox only: address to listen on")
     parser.add_argument("--port", type=int, default=8080, help="sandbox only: port (default 8080)")
-    parser.add_argument("--database", type=Path, default=Path("twovisits-sandbox.db"),
+    parser.add_argument("--database", default="twovisits-sandbox.db",
                         help="sandbox only: its own SQLite file (never DATABASE_URL's)")
     parser.set_defaults(func=handle)
 
@@ -31,9 +30,9 @@ def handle(args: argparse.Namespace) -> int:
     _ = cli_translator(settings).gettext
     if settings.telegram_bot_token is None:
         # No token: the local sandbox (a simulated Telegram in the browser), never the real database.
-        from bot.sandbox_launcher import SandboxOptions, run_sandbox
+        from bot.sandbox_launcher import options_from_args, run_sandbox
 
-        return run_sandbox(SandboxOptions(args.host, args.port, args.database), settings)
+        return run_sandbox(options_from_args(args), settings)
     from bot.app import run_polling
 
     try:
