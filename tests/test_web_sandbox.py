@@ -88,7 +88,9 @@ async def test_the_page_and_its_strings_are_served(page: Page) -> None:
     async with page.http.get(page.standin.url + "/") as response:
         assert response.status == 200 and "<script src=\"/static/app.js\">" in await response.text()
     async with page.http.get(page.standin.url + "/static/app.js") as response:
-        assert response.status == 200
+        assert response.status == 200 and response.content_type == "text/javascript"
+    async with page.http.get(page.standin.url + "/static/chat.py") as response:
+        assert response.status == 404  # the page's three files only
     config = await page.get("/api/config")
     assert config["strings"]["en"]["title"] == "Sandbox" and config["bot"]["username"] == "TwoVisitsBot"
     people = await page.get("/api/people")

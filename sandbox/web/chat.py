@@ -19,6 +19,7 @@ from ..world import Group, User
 from .model import Controls, Person, message_to_page, reply_keyboard_to_page
 
 STATIC = Path(__file__).parent / "static"
+STATIC_TYPES = {".html": "text/html", ".js": "text/javascript", ".css": "text/css"}
 KEEPALIVE_SECONDS = 15.0
 MAX_ADVANCE = timedelta(days=31)
 
@@ -104,7 +105,7 @@ class WebChat:
     # --- routes --------------------------------------------------------------------------------
     def _routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._index)
-        app.router.add_static("/static/", STATIC)
+        app.router.add_get("/static/{name}", self._static)
         app.router.add_get("/api/config", self._config)
         app.router.add_get("/api/people", self._people)
         app.router.add_get("/api/chats", self._chats)
@@ -120,7 +121,10 @@ class WebChat:
         app.router.add_post("/api/as-new", self._as_new)
 
     async def _index(self, request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+        return _static_file("index.html")
+
+    async def _static(self, request: web.Request) -> web.StreamResponse:
+        return _static_file(request.match_info["name"])
 
     def _now(self) -> str | None:
         return self.controls.now().isoformat() if self.controls.now else None
@@ -314,6 +318,16 @@ class WebChat:
         self.people[fresh.key] = fresh
         self._broadcast({"type": "people"})
         return _json(fresh.to_page())
+
+
+def _static_file(name: str) -> web.Response:
+    # Three small files, read whole: a FileResponse cut off by a reloading page leaves its file open.
+    content_type = STATIC_TYPES.get(Path(name).suffix)
+    path = STATIC / name
+    if content_type is None or path.parent != STATIC or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.Response(body=path.read_bytes(), content_type=content_type, charset="utf-8",
+                        headers={"Cache-Control": "no-store"})
 
 
 def _json(data: Any) -> web.Response:
