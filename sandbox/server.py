@@ -7,6 +7,7 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,12 +63,16 @@ class BotApiStandIn:
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._closing = False
+        # Extra routes on the same server (the web chat); called with the aiohttp app at start.
+        self.app_hooks: list[Callable[[web.Application], None]] = []
 
     # --- lifecycle -----------------------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> BotApiStandIn:
         app = web.Application(client_max_size=limits.MAX_REQUEST_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
+        for hook in self.app_hooks:
+            hook(app)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)

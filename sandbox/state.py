@@ -6,6 +6,7 @@ import itertools
 import json
 import mimetypes
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,8 +88,10 @@ class Directory:
 class ChatState:
     """One chat as seen by one bot: all messages, the bot's output feed, the reply keyboard."""
 
-    def __init__(self, chat_id: int) -> None:
+    def __init__(self, chat_id: int, watchers: list[Callable[[ChatMessage], None]] | None = None) -> None:
         self.chat_id = chat_id
+        # Called with every log entry (the web chat pushes them to browsers); shared with the BotState.
+        self.watchers = watchers if watchers is not None else []
         self.messages: dict[int, ChatMessage] = {}
         self.outputs: Feed[ChatMessage] = Feed()  # bot outputs only, in order (readers await it)
         self.log: list[ChatMessage] = []  # user messages and bot outputs, chronological
@@ -98,8 +101,14 @@ class ChatState:
         self._ids = itertools.count(1)
 
     def publish(self, snapshot: ChatMessage) -> None:
-        self.log.append(snapshot)
+        self.record(snapshot)
         self.outputs.append(snapshot)
+
+    def record(self, entry: ChatMessage) -> None:
+        """Append to the chronological log and tell the watchers."""
+        self.log.append(entry)
+        for watcher in self.watchers:
+            watcher(entry)
 
     def new_message_id(self) -> int:
         return next(self._ids)
@@ -138,6 +147,7 @@ class BotState:
         self.last_update_by_user: dict[int, tuple[str, dict[str, Any]]] = {}
         self.limiter = RateLimiter()
         self.last_activity = 0.0  # loop time of the last API call (for World.wait_idle)
+        self.log_watchers: list[Callable[[ChatMessage], None]] = []
 
     # --- identity --------------------------------------------------------------------------
     def bot_user(self) -> dict[str, Any]:
@@ -147,7 +157,7 @@ class BotState:
     def chat(self, chat_id: int) -> ChatState:
         chat = self.chats.get(chat_id)
         if chat is None:
-            chat = self.chats[chat_id] = ChatState(chat_id)
+            chat = self.chats[chat_id] = ChatState(chat_id, self.log_watchers)
         return chat
 
     # --- updates ---------------------------------------------------------------------------
@@ -240,7 +250,7 @@ class BotState:
         msg = ChatMessage(message_id=mid, chat_id=chat_id, kind="service", from_bot=False,
                           from_user_id=user.id, raw=raw)
         chat.messages[mid] = msg
-        chat.log.append(msg)
+        chat.record(msg)
         self.enqueue("message", raw, user.id)
         return msg
 
@@ -260,7 +270,7 @@ class BotState:
         msg = ChatMessage(message_id=mid, chat_id=chat_id, kind=kind, text=text, html=text,
                           from_bot=False, from_user_id=user.id, raw=raw)
         chat.messages[mid] = msg
-        chat.log.append(msg)
+        chat.record(msg)
         if self.is_delivered(chat_id, raw):
             self.enqueue("message", raw, user.id)
         return msg

@@ -44,6 +44,34 @@ class FixedClock:
         self._at += delta
 
 
+class SettableClock:
+    """The real clock plus an offset that only grows: the sandbox moves time forward with it.
+
+    Time keeps running between moves, so waiting on something scheduled still works as it would.
+    """
+
+    def __init__(self, base: Clock | None = None) -> None:
+        self._base = base or SystemClock()
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._base.now() + self._offset
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Move forward by ``delta``; time never goes back (stored visits and schedules assume it)."""
+        if delta < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        self._offset += delta
+
+    def reset(self) -> None:
+        """Back to the real time (the sandbox's reset, with a fresh database)."""
+        self._offset = timedelta(0)
+
+
 def check_timezone(name: str) -> str:
     """``name`` if it is an IANA time zone this machine knows; ValueError otherwise."""
     try:

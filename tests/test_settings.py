@@ -54,10 +54,7 @@ def test_wrong_value_is_one_line_naming_the_variable(
     assert "\n" not in err and name in err
 
 
-def test_run_without_token_says_how_to_get_one(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run"]) != 0
-    err = capsys.readouterr().err
-    assert "TELEGRAM_BOT_TOKEN" in err and "BotFather" in err
+# Without a token, `run` is the local sandbox: tests/test_sandbox_launcher.py.
 
 
 def test_run_with_an_unreachable_api_is_one_line(

@@ -14,7 +14,15 @@ from store.clock import SystemClock
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("run", help="run the bot (long polling)", description="Run the bot.")
+    parser = sub.add_parser(
+        "run", help="run the bot (long polling)",
+        description="Run the bot. Without TELEGRAM_BOT_TOKEN: the local sandbox, a web chat with a "
+        "simulated Telegram and a demo district, for trying and training.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="sandbox only: address to listen on")
+    parser.add_argument("--port", type=int, default=8080, help="sandbox only: port (default 8080)")
+    parser.add_argument("--database", default="twovisits-sandbox.db",
+                        help="sandbox only: its own SQLite file (never DATABASE_URL's)")
     parser.set_defaults(func=handle)
 
 
@@ -34,12 +42,10 @@ def handle(args: argparse.Namespace) -> int:
     settings = load_settings()
     _ = cli_translator(settings).gettext
     if settings.telegram_bot_token is None:
-        raise CommandError(
-            _(
-                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather in Telegram, then "
-                "`export TELEGRAM_BOT_TOKEN=123456:ABC…` (or put it in .env) and run again."
-            )
-        )
+        # No token: the local sandbox (a simulated Telegram in the browser), never the real database.
+        from bot.sandbox_launcher import options_from_args, run_sandbox
+
+        return run_sandbox(options_from_args(args), settings)
     from bot.app import run_polling
 
     try:
