@@ -174,3 +174,24 @@ async def test_summary_on_demand_in_a_group_and_in_private(
     assert "not bound yet" in (await room.next_message()).text
     await stranger.send("/summary@TwoVisitsBot", chat=school_room)
     assert "registered staff" in (await school_room.next_message()).text
+
+
+async def test_the_class_nudge_run_posts_the_lagging_classes_to_the_school_group(
+    app: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    """The scheduler's group hook feeds the nudges too: percentages only, never a name."""
+    d = await seed_district(store)
+    async with store.sessions() as session:
+        s = d.students
+        await add_visit(session, d.staff["head"], "student", students=[s["S1"], s["S3"]],
+                        visit_date=date(2026, 12, 16))
+        await add_visit(session, d.staff["subject"], "student", students=[s["S6"]],
+                        visit_date=date(2026, 12, 16))
+        await session.commit()
+    room = await bind_in_store(store, clock, world, d.staff["leader"], "第一中學 staff")
+    await tick(app)
+    clock.set(at(2026, 12, 17, 16, 30))
+    await tick(app)
+    texts = [m.text for m in room.chat_log if m.from_bot and m.kind == "message"]
+    assert texts == ["📊 第一中學：2 個班級中有 1 個進度達標。\n進度落後：\n"
+                     "• 七年級1班：已訪 40 %，一對一 0 %"]
