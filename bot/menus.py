@@ -70,6 +70,11 @@ PRIVATE_COMMANDS = (
     Command("staff", N_("Who has joined the bot"),
             N_("/staff — how many staff have joined the bot, and invite links for those who have not"),
             LEADERS_AND_OFFICE),
+    Command("report", N_("Summary report (PDF)"),
+            N_("/report — the summary report as a PDF (your school; district roles: the district)"),
+            frozenset({Role.DISTRICT_OFFICE, Role.DISTRICT_LEADER, Role.SCHOOL_LEADER})),
+    Command("phase", N_("Where the campaign stands"),
+            N_("/phase — the campaign's current phase, its dates and what comes next")),
 )
 _HELP = ("help", N_("What I can do"))
 _LANG = ("lang", N_("Language / 語言"))

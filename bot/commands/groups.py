@@ -112,22 +112,6 @@ async def unbind_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text.format(name=binding_name(tr, binding)))
 
 
-async def group_help(update: Update, context: BotContext) -> None:
-    """``/help`` in a group: what the bot does here, and how to bind the group if nobody has."""
-    message = update.effective_message
-    if message is None:
-        return
-    binding = await chat_binding(update, context)
-    tr = await group_tr(update, context, binding)
-    text = tr.gettext(
-        "I post the campaign's aggregate progress here, never anyone's name: /coverage shows the chart. "
-        "For your own work, talk to me privately."
-    )
-    if binding is None:
-        text += "\n" + how_to_bind(tr, context.bot.username)
-    await message.reply_text(text)
-
-
 # --- the bot added or removed, a group upgraded to a supergroup -----------------------------------
 
 _IN = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
@@ -229,7 +213,6 @@ def handlers() -> list[
         CommandHandler("bind", bind_command, filters=GROUPS),
         CommandHandler("unbind", unbind_command, filters=GROUPS),
         CommandHandler("lang", group_lang_command, filters=GROUPS),
-        CommandHandler("help", group_help, filters=GROUPS),
         CallbackQueryHandler(group_lang_chosen, pattern=GROUP_LANG.pattern),
         ChatMemberHandler(my_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated),
