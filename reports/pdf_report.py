@@ -30,6 +30,7 @@ MARGIN = 0.7
 TITLE_PT, HEADING_PT, BODY_PT, SMALL_PT = 18, 13, 10.5, 8.5
 LINE_IN = 0.22  # one body line
 GREY = "#525252"
+MIN_SHRINK = 0.6  # a chart may shrink to this share of its size to stay on the current page
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,10 @@ class _Pages:
         usable = PAGE_H - 2 * MARGIN - 0.3
         if height > usable:  # a district of many schools: keep the whole chart on one page
             width, height = width * usable / height, usable
+        room = PAGE_H - MARGIN - self.y - 0.1
+        if self.fig is not None and height * MIN_SHRINK <= room < height:
+            # Nearly fits under what is on the page already: shrink it rather than leave a blank half.
+            width, height = width * room / height, room
         fig = self.need(height + 0.1)
         ax = fig.add_axes((MARGIN / PAGE_W, 1 - (self.y + height) / PAGE_H, width / PAGE_W, height / PAGE_H))
         ax.imshow(pixels, interpolation="lanczos")

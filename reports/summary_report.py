@@ -192,6 +192,7 @@ def _ranking(_: Gettext, board: ScoreBoard, school_id: int | None, ranked: int) 
         lines.append(_parts(_, own.score))
     classes = sorted((c for c in board.classes if c.school_id == school_id),
                      key=lambda c: (c.score.value is None, -(c.score.value or 0.0), c.name))
-    class_rows = tuple((c.name, _score(c.score)) for c in classes)
-    return Section(_("Ranking"), lines=tuple(lines), header=(_("Class"), _("Score")) if class_rows else (),
-                   rows=class_rows, columns=(0.0, 0.75))
+    class_rows = tuple((str(n), c.name, _score(c.score)) for n, c in enumerate(classes, start=1))
+    return Section(_("Ranking"), lines=tuple(lines),
+                   header=("", _("Class"), _("Score")) if class_rows else (),
+                   rows=class_rows, columns=(0.0, 0.08, 0.75))

@@ -1,8 +1,10 @@
 """After the campaign: purge what the law on minors' data says not to keep once the archive is filed.
 
 One transaction: every visit's private notes (the current visit, its earlier versions' snapshots, and
-drafts still in the bot's persistence) are erased, and every student's name is replaced by their
-roster id. Counted first (a dry run is the same count without the writes), audited once done.
+drafts still in the bot's persistence) are erased, every student's name is replaced by their
+roster id, and the texts kept in the outbox (class nudges list unvisited students by name) are
+dropped; a message not sent yet is marked failed, since it has nothing left to send. Counted first
+(a dry run is the same count without the writes), audited once done.
 
 A purge is refused unless the district's archive was exported (``action = 'export'`` of the
 district in the audit log) after the last change to any visit, so nothing is purged that the
@@ -18,9 +20,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import AuditEntry, District, PersistedData, Student, Visit, VisitVersion
+from store.models import AuditEntry, District, OutboxMessage, PersistedData, Student, Visit, VisitVersion
 
 NOTES_KEY = "private_notes"
+PURGED_PAYLOAD = {"purged": True}
+_UNSENT = ("pending", "sending")  # store.outbox.OutboxState
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,12 @@ class PurgeCounts:
     version_notes: int  # earlier versions of visits whose snapshot holds private notes
     draft_notes: int  # persisted entries (drafts in progress) that hold private notes
     student_names: int  # students whose name becomes their roster id
+    outbox_texts: int = 0  # messages of the outbox whose text is dropped
 
     @property
     def total(self) -> int:
-        return self.visit_notes + self.version_notes + self.draft_notes + self.student_names
+        return (self.visit_notes + self.version_notes + self.draft_notes + self.student_names
+                + self.outbox_texts)
 
 
 @dataclass(frozen=True)
@@ -113,7 +119,9 @@ async def purge(*, session: AsyncSession, now: datetime, actor: str, dry_run: bo
     students = int(await session.scalar(select(func.count(Student.id)).where(named)) or 0)
     versions = await _versions_with_notes(session)
     drafts = await _drafts_with_notes(session)
-    counts = PurgeCounts(visit_notes, len(versions), len(drafts), students)
+    payloads = (await session.execute(select(OutboxMessage.id, OutboxMessage.payload))).all()
+    outbox = [i for i, payload in payloads if payload != PURGED_PAYLOAD]
+    counts = PurgeCounts(visit_notes, len(versions), len(drafts), students, len(outbox))
     if dry_run:
         await session.rollback()
         return counts
@@ -125,6 +133,10 @@ async def purge(*, session: AsyncSession, now: datetime, actor: str, dry_run: bo
     for kind, key, data in drafts:
         await session.execute(update(PersistedData)
                               .where(PersistedData.kind == kind, PersistedData.key == key).values(data=data))
+    if outbox:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.state.in_(_UNSENT))
+                              .values(state="failed", last_error="purged"))
+        await session.execute(update(OutboxMessage).values(payload=PURGED_PAYLOAD))
     session.add(AuditEntry(at=now, actor_staff_id=None, actor=actor, action="purge", object_type="district",
                            object_id=None, detail={**asdict(counts), "forced": forced}))
     await session.commit()

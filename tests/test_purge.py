@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from bot.cli import main
 from store.clock import FixedClock
 from store.installation import open_store
-from store.models import AuditEntry, PersistedData, Staff, Student, Visit, VisitVersion
+from store.models import AuditEntry, OutboxMessage, PersistedData, Staff, Student, Visit, VisitVersion
 from store.scopes import scope_for
 from store.visits import delete_visit
 from tests.test_export import NOW, SECRET, sample_with_visits
@@ -42,6 +42,11 @@ async def prepare(url: str) -> None:
             await delete_visit(session=s, scope=scope, visit_id=ids[2], now=NOW)
             s.add(PersistedData(kind="user_data", key="42", updated_at=NOW, data={
                 "visit_draft": {"client_key": "d1", "visitee_ids": [1], "private_notes": SECRET}}))
+            # A class nudge that went out and one still waiting: both name an unvisited student.
+            for state in ("sent", "pending"):
+                s.add(OutboxMessage(recipient_chat_id=7, kind="class_nudge", period=f"2026-W49-{state}",
+                                    payload={"text": "Not visited yet (1): 吳欣怡"}, state=state,
+                                    next_attempt_at=NOW, created_at=NOW, updated_at=NOW))
             await s.commit()
     finally:
         await handle.close()
@@ -59,9 +64,11 @@ async def snapshot(url: str) -> dict[str, object]:
                                 ensure_ascii=False)
             students = (await s.execute(select(Student.external_id, Student.name))).all()
             purges = (await s.scalars(select(AuditEntry).where(AuditEntry.action == "purge"))).all()
+            outbox = (await s.execute(select(OutboxMessage.state, OutboxMessage.payload)
+                                      .order_by(OutboxMessage.id))).all()
         return {"notes": notes, "versions": versions, "drafts": drafts,
                 "named": [ext for ext, name in students if ext != name], "students": len(students),
-                "purges": [e.detail for e in purges]}
+                "purges": [e.detail for e in purges], "outbox": [tuple(row) for row in outbox]}
     finally:
         await handle.close()
 
@@ -76,7 +83,8 @@ def test_dry_run_counts_refusals_change_nothing_and_a_confirmed_purge_leaves_no_
 
     assert main(["purge", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert f"3 次訪談、1 個舊版本及 1 份草稿的私人筆記；{before['students']} 名學生的姓名。" in out
+    assert (f"3 次訪談、1 個舊版本及 1 份草稿的私人筆記；{before['students']} 名學生的姓名；"
+            "發件箱中 2 則訊息的內容。") in out
     assert "試運行" in out
     assert asyncio.run(snapshot(db)) == before
 
@@ -98,10 +106,12 @@ def test_dry_run_counts_refusals_change_nothing_and_a_confirmed_purge_leaves_no_
     assert SECRET not in str(after["versions"]) and SECRET not in str(after["drafts"])
     assert "visit_draft" in str(after["drafts"])  # the draft stays, without its notes
     assert after["purges"] == [{"visit_notes": 3, "version_notes": 1, "draft_notes": 1,
-                                "student_names": before["students"], "forced": False}]
+                                "student_names": before["students"], "outbox_texts": 2, "forced": False}]
+    assert after["outbox"] == [("sent", {"purged": True}), ("failed", {"purged": True})]
 
     assert main(["purge", "--dry-run"]) == 0  # a second purge has nothing left to do
-    assert "0 次訪談、0 個舊版本及 0 份草稿的私人筆記；0 名學生的姓名。" in capsys.readouterr().out
+    nothing_left = "0 次訪談、0 個舊版本及 0 份草稿的私人筆記；0 名學生的姓名；發件箱中 0 則訊息的內容。"
+    assert nothing_left in capsys.readouterr().out
 
 
 async def touch_a_visit(url: str) -> None:

@@ -41,9 +41,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 def _counts(tr: Translator, counts: PurgeCounts) -> str:
     return tr.gettext(
         "Private notes of {visits} visits, of {versions} earlier versions and of {drafts} drafts; names of "
-        "{students} students."
+        "{students} students; texts of {messages} messages kept in the outbox."
     ).format(visits=counts.visit_notes, versions=counts.version_notes, drafts=counts.draft_notes,
-             students=counts.student_names)
+             students=counts.student_names, messages=counts.outbox_texts)
 
 
 def _confirmed(tr: Translator, name: str | None) -> bool:
