@@ -364,3 +364,24 @@ async def test_generated_hostile_updates(
     leaks = group_leaks(standin, database_url)
     assert not leaks, f"student names or focus tags in a group {context}:\n" + "\n".join(leaks)
     assert done >= min(total, 100), f"only {done} updates in {budget} s {context}"
+
+
+# --- what the fuzz test found, each pinned down --------------------------------------------------
+
+
+async def test_coverage_of_a_very_long_name_is_refused_in_one_short_message(
+    bot: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    # Seed 105: "/coverage <5,000 characters>" was quoted whole, Telegram refused the reply as too
+    # long, and the error handler logged an ERROR (the leader got "something went wrong").
+    d = await seed_district(store)
+    leader = await person(world, store, clock, d.staff["leader"], "Li")
+    room = world.group("第一中學 staff", members=[leader])
+    await leader.send(f"/bind@{BOT}", chat=room)
+    await room.next_message()
+    name = "九" * 5000
+    for chat in (None, room):
+        await leader.send(f"/coverage@{BOT} {name}", chat=chat)
+        reply = await (room.next_message() if chat else leader.next_message())
+        assert "I found no school, grade or class called “九九" in reply.text
+        assert len(reply.text) < 300 and "…”" in reply.text
