@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Join, case, func, join, select
+from sqlalchemy import ColumnElement, Integer, Join, case, cast, func, join, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import Exemption, Grade, School, SchoolClass, Student, Visit, VisitStudent
@@ -47,7 +47,8 @@ def _counted_students(
     if scope is not None and not scope.district_wide:
         conditions.append(Student.class_id.in_(sorted(scope.student_class_ids)))
     if school_id is not None:
-        conditions.append(SchoolClass.school_id == school_id)
+        # Student's own school column too: an index the planner can start from.
+        conditions += [SchoolClass.school_id == school_id, Student.school_id == school_id]
     if grade_id is not None:
         conditions.append(SchoolClass.grade_id == grade_id)
     if class_id is not None:
@@ -88,6 +89,9 @@ async def student_history(
     conditions = _counted_students(scope, school_id, grade_id, class_id)
     if conditions is None:
         return []
+    filtered = (scope is not None and not scope.district_wide) or any(
+        f is not None for f in (school_id, grade_id, class_id)
+    )
     in_range = [
         Visit.kind == VisitKind.STUDENT.value, Visit.deleted_at.is_(None),
         Visit.visit_date >= start, Visit.visit_date <= end,
@@ -98,17 +102,32 @@ async def student_history(
         .where(*in_range, *conditions, *([Visit.visit_date >= visits_from] if visits_from else []))
         .group_by(Visit.visit_date)
     )
-    firsts = (
-        select(
-            VisitStudent.student_id.label("student_id"),
-            func.min(Visit.visit_date).label("first_any"),
-            func.min(case((Visit.one_on_one.is_(True), Visit.visit_date), else_=None)).label("first_o2o"),
-        )
-        .select_from(_visited_students())
-        .where(*in_range, *conditions)
-        .group_by(VisitStudent.student_id)
-        .subquery("firsts")
+    # The whole district groups on an expression (see store/coverage.py's class_coverage: SQLite then
+    # scans the visits and the link table's covering index), and keeps the students that count after
+    # grouping, instead of joining class, grade and school to every visit row.
+    student = VisitStudent.student_id if filtered else cast(VisitStudent.student_id + 0, Integer)
+    first_days = select(
+        student.label("student_id"),
+        func.min(Visit.visit_date).label("first_any"),
+        func.min(case((Visit.one_on_one.is_(True), Visit.visit_date), else_=None)).label("first_o2o"),
     )
+    if filtered:
+        # A part of the district: start from its students (indexed), as the per-day count does.
+        first_days = first_days.select_from(_visited_students()).where(*in_range, *conditions)
+    else:
+        counted = (
+            select(Student.id)
+            .join(SchoolClass, SchoolClass.id == Student.class_id)
+            .join(Grade, Grade.id == SchoolClass.grade_id)
+            .join(School, School.id == SchoolClass.school_id)
+            .where(*conditions)
+        )
+        first_days = (
+            first_days.select_from(join(Visit, VisitStudent, VisitStudent.visit_id == Visit.id))
+            .where(*in_range)
+            .having(student.in_(counted))
+        )
+    firsts = first_days.group_by(student).subquery("firsts")
     days: dict[date, list[int]] = {}
     for day, n in (await session.execute(per_day)).all():
         days.setdefault(day, [0, 0, 0])[0] = int(n)

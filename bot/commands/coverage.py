@@ -169,6 +169,15 @@ async def _send(message: Message, view: cv.CoverageView, tr: Translator, *, tren
     await message.reply_photo(png, caption=caption(view, tr), reply_markup=markup)
 
 
+ECHO_LIMIT = 60  # characters of what was typed that a refusal repeats
+
+
+def _shortened(typed: str) -> str:
+    """What a person typed, cut to :data:`ECHO_LIMIT` characters: a reply quoting all of a long text
+    would pass Telegram's 4,096 and be refused ("message is too long")."""
+    return typed if len(typed) <= ECHO_LIMIT else typed[: ECHO_LIMIT - 1] + "…"
+
+
 async def coverage_command(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None:
@@ -187,7 +196,7 @@ async def coverage_command(update: Update, context: BotContext) -> None:
         await message.reply_text(allowed.tr.gettext(
             "I found no school, grade or class called “{name}” here. Use the names of the chart, e.g. "
             "/coverage 七年級 or /coverage 七年級3班."
-        ).format(name=esc(" ".join(words))))
+        ).format(name=esc(_shortened(" ".join(words)))))
         return
     await _send(message, view, allowed.tr, trend=trend)
 
