@@ -65,6 +65,15 @@ NUDGE = Family("nudge", PRIVATE_ONLY)  # a class nudge's "no nudges for a week"
 FAMILIES = {
     f.name: f for f in (LANG, RECORDS, FLOW, SAVED, VISIT_CLASS, COVERAGE, GROUP_LANG, EXEMPT, NUDGE)
 }
+# 整改: the opinion inbox, an item's buttons (owner, leader, district office), the item being created,
+# /board's "post to the group", /followups. Private chats only; each handler checks the tapper again.
+OPINIONS = Family("op", PRIVATE_ONLY)
+ITEM = Family("it", PRIVATE_ONLY)
+ITEM_FLOW = Family("rf", PRIVATE_ONLY)
+BOARD = Family("bd", PRIVATE_ONLY)
+FOLLOW_UP = Family("fu", PRIVATE_ONLY)
+RECTIFY_FAMILIES = (OPINIONS, ITEM, ITEM_FLOW, BOARD, FOLLOW_UP)
+FAMILIES |= {f.name: f for f in RECTIFY_FAMILIES}
 
 
 def encode(family: Family, action: str, *args: object) -> str:
@@ -191,9 +200,27 @@ class NudgeMuteTap:
     pass
 
 
+@dataclass(frozen=True)
+class RectifyTap:
+    """A button of the 整改 families: which family, the action, its (short, id-only) arguments."""
+
+    family: str
+    action: str
+    args: tuple[str, ...]
+
+    def arg(self, index: int = 0) -> str:
+        try:
+            return self.args[index]
+        except IndexError:
+            raise BadCallbackData(f"missing argument {index}") from None
+
+    def int_arg(self, index: int = 0) -> int:
+        return bounded_int(self.arg(index))
+
+
 Tap = (
     LangTap | RecordsPageTap | RecordsDeleteTap | RecordsConfirmTap | SavedTap | FlowTap | VisitClassTap
-    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap
+    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap | RectifyTap
 )
 
 
@@ -265,6 +292,8 @@ def parse(data: str | None, chat_type: str | None) -> Tap:
         return ExemptTap(action, tuple(args))
     if family is NUDGE and action == "mute" and not args:
         return NudgeMuteTap()
+    if family in RECTIFY_FAMILIES and len(args) <= 4 and all(_INT.match(a) or a.isalnum() for a in args):
+        return RectifyTap(family.name, action, tuple(args))
     raise BadCallbackData("unknown button")
 
 
@@ -327,3 +356,10 @@ def exempt_data(action: str, *args: object) -> str:
 
 def nudge_mute_data() -> str:
     return encode(NUDGE, "mute")
+
+
+def rectify_data(family: Family, action: str, *args: object) -> str:
+    """A button of one of the 整改 families (:data:`RECTIFY_FAMILIES`)."""
+    if family not in RECTIFY_FAMILIES:
+        raise ValueError(family.name)
+    return encode(family, action, *args)

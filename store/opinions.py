@@ -78,11 +78,19 @@ class OpinionPage:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
-def audit(scope: Scope, action: str, object_type: str, object_id: int, now: datetime,
-          **detail: Any) -> AuditEntry:
+def audit(
+    scope: Scope, action: str, object_type: str, object_id: int, now: datetime, **detail: Any
+) -> AuditEntry:
     """An audit entry for a change made by ``scope``'s person (shared by the rectification modules)."""
-    return AuditEntry(at=now, actor_staff_id=scope.staff_id, actor=f"staff:{scope.staff_id}", action=action,
-                      object_type=object_type, object_id=object_id, detail=detail or None)
+    return AuditEntry(
+        at=now,
+        actor_staff_id=scope.staff_id,
+        actor=f"staff:{scope.staff_id}",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail or None,
+    )
 
 
 def _status_of(handling: OpinionHandling | None) -> OpinionStatus:
@@ -93,22 +101,36 @@ async def _raisers(
     session: AsyncSession, scope: Scope, visits: dict[int, Visit]
 ) -> dict[int, tuple[str, ...]]:
     """Names of the people visited, for the visits whose people ``scope`` may see."""
-    student_visits = [v.id for v in visits.values() if v.kind == VisitKind.STUDENT.value
-                      and v.class_id is not None and scope.sees_students_of(v.class_id)]
-    teacher_visits = [v.id for v in visits.values() if v.kind != VisitKind.STUDENT.value
-                      and scope.sees_teachers_of(v.school_id)]
+    student_visits = [
+        v.id
+        for v in visits.values()
+        if v.kind == VisitKind.STUDENT.value and v.class_id is not None and scope.sees_students_of(v.class_id)
+    ]
+    teacher_visits = [
+        v.id
+        for v in visits.values()
+        if v.kind != VisitKind.STUDENT.value and scope.sees_teachers_of(v.school_id)
+    ]
     names: dict[int, list[str]] = {}
     if student_visits:
-        for vid, name in (await session.execute(
-            select(VisitStudent.visit_id, Student.name).join(Student, Student.id == VisitStudent.student_id)
-            .where(VisitStudent.visit_id.in_(student_visits)).order_by(Student.name)
-        )).all():
+        for vid, name in (
+            await session.execute(
+                select(VisitStudent.visit_id, Student.name)
+                .join(Student, Student.id == VisitStudent.student_id)
+                .where(VisitStudent.visit_id.in_(student_visits))
+                .order_by(Student.name)
+            )
+        ).all():
             names.setdefault(vid, []).append(name)
     if teacher_visits:
-        for vid, name in (await session.execute(
-            select(VisitTeacher.visit_id, Staff.name).join(Staff, Staff.id == VisitTeacher.staff_id)
-            .where(VisitTeacher.visit_id.in_(teacher_visits)).order_by(Staff.name)
-        )).all():
+        for vid, name in (
+            await session.execute(
+                select(VisitTeacher.visit_id, Staff.name)
+                .join(Staff, Staff.id == VisitTeacher.staff_id)
+                .where(VisitTeacher.visit_id.in_(teacher_visits))
+                .order_by(Staff.name)
+            )
+        ).all():
             names.setdefault(vid, []).append(name)
     return {vid: tuple(n) for vid, n in names.items()}
 
@@ -118,30 +140,47 @@ async def _infos(session: AsyncSession, scope: Scope, rows: list[Any]) -> list[O
     raisers = await _raisers(session, scope, visits)
     out = []
     for opinion, visit, category, handling in rows:
-        may_see = (scope.sees_students_of(visit.class_id) if visit.kind == VisitKind.STUDENT.value
-                   and visit.class_id is not None else scope.sees_teachers_of(visit.school_id))
-        out.append(OpinionInfo(
-            id=opinion.id, text=opinion.text, school_id=visit.school_id, class_id=visit.class_id,
-            visit_date=visit.visit_date, category_id=opinion.category_id,
-            category_name=category.name if category is not None else None, status=_status_of(handling),
-            merged_into_id=handling.merged_into_id if handling else None,
-            dismissed_reason=handling.dismissed_reason if handling else None,
-            raised_by=raisers.get(visit.id, ()) if may_see else None,
-        ))
+        may_see = (
+            scope.sees_students_of(visit.class_id)
+            if visit.kind == VisitKind.STUDENT.value and visit.class_id is not None
+            else scope.sees_teachers_of(visit.school_id)
+        )
+        out.append(
+            OpinionInfo(
+                id=opinion.id,
+                text=opinion.text,
+                school_id=visit.school_id,
+                class_id=visit.class_id,
+                visit_date=visit.visit_date,
+                category_id=opinion.category_id,
+                category_name=category.name if category is not None else None,
+                status=_status_of(handling),
+                merged_into_id=handling.merged_into_id if handling else None,
+                dismissed_reason=handling.dismissed_reason if handling else None,
+                raised_by=raisers.get(visit.id, ()) if may_see else None,
+            )
+        )
     return out
 
 
 def _query() -> Any:
-    return (select(Opinion, Visit, OpinionCategory, OpinionHandling)
-            .join(Visit, Visit.id == Opinion.visit_id)
-            .outerjoin(OpinionCategory, OpinionCategory.id == Opinion.category_id)
-            .outerjoin(OpinionHandling, OpinionHandling.opinion_id == Opinion.id)
-            .where(Visit.deleted_at.is_(None)))
+    return (
+        select(Opinion, Visit, OpinionCategory, OpinionHandling)
+        .join(Visit, Visit.id == Opinion.visit_id)
+        .outerjoin(OpinionCategory, OpinionCategory.id == Opinion.category_id)
+        .outerjoin(OpinionHandling, OpinionHandling.opinion_id == Opinion.id)
+        .where(Visit.deleted_at.is_(None))
+    )
 
 
 async def inbox(
-    *, session: AsyncSession, scope: Scope, page: int = 0, category_id: int | None = None,
-    uncategorised: bool = False, status: OpinionStatus | None = None,
+    *,
+    session: AsyncSession,
+    scope: Scope,
+    page: int = 0,
+    category_id: int | None = None,
+    uncategorised: bool = False,
+    status: OpinionStatus | None = None,
 ) -> OpinionPage:
     """A page of the opinions of the reader's school, newest first, filtered by category (or those
     without one) and status. Raises :class:`OpinionRejected` (not_allowed) for anyone else."""
@@ -158,25 +197,29 @@ async def inbox(
         query = query.where(OpinionHandling.status == status.value)
     total = int(await session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     page = max(0, min(page, max(0, -(-total // PAGE_SIZE) - 1)))
-    rows = (await session.execute(
-        query.order_by(Opinion.id.desc()).offset(page * PAGE_SIZE).limit(PAGE_SIZE)
-    )).all()
+    rows = (
+        await session.execute(query.order_by(Opinion.id.desc()).offset(page * PAGE_SIZE).limit(PAGE_SIZE))
+    ).all()
     return OpinionPage(opinions=await _infos(session, scope, list(rows)), total=total, page=page)
 
 
 async def get_opinions(*, session: AsyncSession, scope: Scope, opinion_ids: list[int]) -> list[OpinionInfo]:
     """The opinions ``scope`` may handle, among ``opinion_ids`` (in that order)."""
     rows = (await session.execute(_query().where(Opinion.id.in_(opinion_ids)))).all()
-    infos = {i.id: i for i in await _infos(session, scope, list(rows))
-             if scope.may_manage_opinions_of(i.school_id)}
+    infos = {
+        i.id: i for i in await _infos(session, scope, list(rows)) if scope.may_manage_opinions_of(i.school_id)
+    }
     return [infos[i] for i in opinion_ids if i in infos]
 
 
 async def _own(session: AsyncSession, scope: Scope, opinion_id: int) -> tuple[Opinion, Visit]:
-    row = (await session.execute(
-        select(Opinion, Visit).join(Visit, Visit.id == Opinion.visit_id)
-        .where(Opinion.id == opinion_id, Visit.deleted_at.is_(None))
-    )).first()
+    row = (
+        await session.execute(
+            select(Opinion, Visit)
+            .join(Visit, Visit.id == Opinion.visit_id)
+            .where(Opinion.id == opinion_id, Visit.deleted_at.is_(None))
+        )
+    ).first()
     if row is None:
         raise OpinionRejected("not_found")
     if not scope.may_manage_opinions_of(row[1].school_id):
@@ -184,8 +227,9 @@ async def _own(session: AsyncSession, scope: Scope, opinion_id: int) -> tuple[Op
     return row[0], row[1]
 
 
-async def _handle(session: AsyncSession, scope: Scope, opinion_id: int, status: OpinionStatus, now: datetime,
-                  **values: Any) -> None:
+async def _handle(
+    session: AsyncSession, scope: Scope, opinion_id: int, status: OpinionStatus, now: datetime, **values: Any
+) -> None:
     handling = await session.get(OpinionHandling, opinion_id)
     if handling is not None and handling.status != OpinionStatus.NEW.value:
         raise OpinionRejected("handled")
@@ -206,8 +250,9 @@ async def set_category(
         raise OpinionRejected("not_found")
     before = opinion.category_id
     opinion.category_id = category_id
-    session.add(audit(scope, "opinion_categorised", "opinion", opinion_id, now, before=before,
-                      after=category_id))
+    session.add(
+        audit(scope, "opinion_categorised", "opinion", opinion_id, now, before=before, after=category_id)
+    )
     await session.commit()
 
 
@@ -240,8 +285,9 @@ async def dismiss(
     await session.commit()
 
 
-async def mark_itemised(*, session: AsyncSession, scope: Scope, opinion_ids: list[int], item_id: int,
-                        now: datetime) -> None:
+async def mark_itemised(
+    *, session: AsyncSession, scope: Scope, opinion_ids: list[int], item_id: int, now: datetime
+) -> None:
     """Link opinions to a new item (the caller commits; :func:`store.rectification.create_item`)."""
     for opinion_id in opinion_ids:
         await _own(session, scope, opinion_id)

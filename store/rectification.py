@@ -111,21 +111,37 @@ class ItemInfo:
 async def _info(session: AsyncSession, item: RectificationItem) -> ItemInfo:
     owner = await session.get(Staff, item.owner_staff_id)
     school = await session.get(School, item.school_id)
-    opinions = (await session.scalars(
-        select(RectificationOpinion.opinion_id).where(RectificationOpinion.item_id == item.id)
-        .order_by(RectificationOpinion.opinion_id)
-    )).all()
-    notes = (await session.execute(
-        select(RectificationNote, Staff.name).outerjoin(Staff, Staff.id == RectificationNote.staff_id)
-        .where(RectificationNote.item_id == item.id).order_by(RectificationNote.id)
-    )).all()
+    opinions = (
+        await session.scalars(
+            select(RectificationOpinion.opinion_id)
+            .where(RectificationOpinion.item_id == item.id)
+            .order_by(RectificationOpinion.opinion_id)
+        )
+    ).all()
+    notes = (
+        await session.execute(
+            select(RectificationNote, Staff.name)
+            .outerjoin(Staff, Staff.id == RectificationNote.staff_id)
+            .where(RectificationNote.item_id == item.id)
+            .order_by(RectificationNote.id)
+        )
+    ).all()
     return ItemInfo(
-        id=item.id, school_id=item.school_id, school_name=school.name if school else "",
-        title=item.title, public_title=item.public_title, goal=item.goal, measures=item.measures,
-        owner_staff_id=item.owner_staff_id, owner_name=owner.name if owner else "",
+        id=item.id,
+        school_id=item.school_id,
+        school_name=school.name if school else "",
+        title=item.title,
+        public_title=item.public_title,
+        goal=item.goal,
+        measures=item.measures,
+        owner_staff_id=item.owner_staff_id,
+        owner_name=owner.name if owner else "",
         owner_unit=item.owner_unit,
-        deadline=item.deadline, level=ItemLevel(item.level), status=ItemStatus(item.status),
-        escalation=Escalation(item.escalation) if item.escalation else None, opinion_ids=tuple(opinions),
+        deadline=item.deadline,
+        level=ItemLevel(item.level),
+        status=ItemStatus(item.status),
+        escalation=Escalation(item.escalation) if item.escalation else None,
+        opinion_ids=tuple(opinions),
         notes=tuple(NoteInfo(n.at, n.kind, n.text, name) for n, name in notes),
     )
 
@@ -149,26 +165,51 @@ async def create_item(*, session: AsyncSession, scope: Scope, draft: ItemDraft, 
         raise ItemRejected("empty")
     await _check_owner(session, school_id, draft.owner_staff_id)
     item = RectificationItem(
-        school_id=school_id, title=draft.title.strip()[:200], public_title=draft.public_title.strip()[:200],
-        goal=draft.goal.strip(), measures=draft.measures.strip(), owner_staff_id=draft.owner_staff_id,
-        owner_unit=(draft.owner_unit or "").strip()[:100] or None, deadline=draft.deadline,
-        level=draft.level.value, status=ItemStatus.OPEN.value,
+        school_id=school_id,
+        title=draft.title.strip()[:200],
+        public_title=draft.public_title.strip()[:200],
+        goal=draft.goal.strip(),
+        measures=draft.measures.strip(),
+        owner_staff_id=draft.owner_staff_id,
+        owner_unit=(draft.owner_unit or "").strip()[:100] or None,
+        deadline=draft.deadline,
+        level=draft.level.value,
+        status=ItemStatus.OPEN.value,
         escalation=Escalation.PENDING.value if draft.level is ItemLevel.DISTRICT else None,
-        created_by=scope.staff_id, created_at=now, updated_at=now,
+        created_by=scope.staff_id,
+        created_at=now,
+        updated_at=now,
     )
     session.add(item)
     await session.flush()
-    await mark_itemised(session=session, scope=scope, opinion_ids=list(dict.fromkeys(draft.opinion_ids)),
-                        item_id=item.id, now=now)
-    session.add(audit(scope, "item_created", "rectification_item", item.id, now, level=draft.level.value,
-                      opinions=list(draft.opinion_ids)))
+    await mark_itemised(
+        session=session,
+        scope=scope,
+        opinion_ids=list(dict.fromkeys(draft.opinion_ids)),
+        item_id=item.id,
+        now=now,
+    )
+    session.add(
+        audit(
+            scope,
+            "item_created",
+            "rectification_item",
+            item.id,
+            now,
+            level=draft.level.value,
+            opinions=list(draft.opinion_ids),
+        )
+    )
     await session.commit()
     return await _info(session, item)
 
 
 def _may_read(scope: Scope, item: RectificationItem) -> bool:
-    return (scope.may_manage_rectification_of(item.school_id) or item.owner_staff_id == scope.staff_id
-            or scope.district_wide)
+    return (
+        scope.may_manage_rectification_of(item.school_id)
+        or item.owner_staff_id == scope.staff_id
+        or scope.district_wide
+    )
 
 
 async def get_item(*, session: AsyncSession, scope: Scope, item_id: int) -> ItemInfo:
@@ -190,9 +231,11 @@ async def items_for(*, session: AsyncSession, scope: Scope) -> list[ItemInfo]:
         conditions.append(RectificationItem.school_id == scope.school_id)
     if scope.handles_escalations:
         conditions.append(RectificationItem.level == ItemLevel.DISTRICT.value)
-    rows = (await session.scalars(
-        query.where(or_(*conditions)).order_by(RectificationItem.deadline, RectificationItem.id)
-    )).all()
+    rows = (
+        await session.scalars(
+            query.where(or_(*conditions)).order_by(RectificationItem.deadline, RectificationItem.id)
+        )
+    ).all()
     return [await _info(session, r) for r in rows]
 
 
@@ -221,12 +264,14 @@ async def _row(session: AsyncSession, item_id: int) -> RectificationItem:
 
 
 def _note(item: RectificationItem, scope: Scope, kind: str, text: str, now: datetime) -> RectificationNote:
-    return RectificationNote(item_id=item.id, at=now, staff_id=scope.staff_id, kind=kind,
-                             text=text.strip()[:1000])
+    return RectificationNote(
+        item_id=item.id, at=now, staff_id=scope.staff_id, kind=kind, text=text.strip()[:1000]
+    )
 
 
-async def _commit(session: AsyncSession, scope: Scope, item: RectificationItem, action: str, now: datetime,
-                  **detail: object) -> ItemInfo:
+async def _commit(
+    session: AsyncSession, scope: Scope, item: RectificationItem, action: str, now: datetime, **detail: object
+) -> ItemInfo:
     item.updated_at = now
     session.add(audit(scope, action, "rectification_item", item.id, now, **detail))
     await session.commit()
@@ -277,8 +322,14 @@ async def review(
 
 
 async def district_answer(
-    *, session: AsyncSession, scope: Scope, item_id: int, action: str, now: datetime,
-    owner_staff_id: int | None = None, comment: str = "",
+    *,
+    session: AsyncSession,
+    scope: Scope,
+    item_id: int,
+    action: str,
+    now: datetime,
+    owner_staff_id: int | None = None,
+    comment: str = "",
 ) -> tuple[ItemInfo, bool]:
     """The district office answers an escalated item: ``accept``, ``reassign`` (to ``owner_staff_id``,
     any active staff member) or ``return`` (back to the school's level, with a comment). Commits."""
@@ -296,11 +347,63 @@ async def district_answer(
         await _check_owner(session, None, owner_staff_id)
         before, item.owner_staff_id = item.owner_staff_id, owner_staff_id
         item.escalation = Escalation.ACCEPTED.value
-        info = await _commit(session, scope, item, "item_reassigned", now, before=before,
-                             after=owner_staff_id)
+        info = await _commit(
+            session, scope, item, "item_reassigned", now, before=before, after=owner_staff_id
+        )
         return info, True
     if action == "return":
         item.level, item.escalation = ItemLevel.SCHOOL.value, None
         session.add(_note(item, scope, "district_returned", comment or "—", now))
         return await _commit(session, scope, item, "item_returned_by_district", now, comment=comment), True
     raise ItemRejected("bad_state")
+
+
+@dataclass(frozen=True)
+class StaffRef:
+    id: int
+    name: str
+
+
+async def possible_owners(*, session: AsyncSession, school_id: int | None) -> list[StaffRef]:
+    """Active staff who may own an item of ``school_id`` (None: anyone active), by name."""
+    query = select(Staff.id, Staff.name).where(Staff.active.is_(True)).order_by(Staff.name, Staff.id)
+    if school_id is not None:
+        query = query.where(Staff.school_id == school_id)
+    return [StaffRef(i, n) for i, n in (await session.execute(query)).all()]
+
+
+async def item_deciders(*, session: AsyncSession, item: ItemInfo) -> list[int]:
+    """Who hears of an item's progress: its school's leaders and middle cadres (and, for an escalated
+    item, the district office), by staff id."""
+    from store.models import StaffRole
+    from store.vocab import Role
+
+    roles = [Role.SCHOOL_LEADER.value, Role.MIDDLE_CADRE.value]
+    rows = (
+        await session.scalars(
+            select(Staff.id)
+            .join(StaffRole, StaffRole.staff_id == Staff.id)
+            .where(Staff.active.is_(True), Staff.school_id == item.school_id, StaffRole.role.in_(roles))
+            .distinct()
+            .order_by(Staff.id)
+        )
+    ).all()
+    return list(rows)
+
+
+async def district_office(*, session: AsyncSession) -> list[int]:
+    """The district office's active staff: where escalated items go."""
+    from store.models import StaffRole
+    from store.vocab import Role
+
+    return list(
+        (
+            await session.scalars(
+                select(Staff.id)
+                .join(StaffRole, StaffRole.staff_id == Staff.id)
+                .where(Staff.active.is_(True), StaffRole.role == Role.DISTRICT_OFFICE.value)
+                .distinct()
+                .order_by(Staff.id)
+            )
+        ).all()
+    )

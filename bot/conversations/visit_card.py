@@ -11,6 +11,7 @@ from bot.conversations import visit_views as views
 from bot.conversations.visit_dates import parse_typed_date
 from bot.conversations.visit_flow import END, Next, StepCall, reply, saved_keyboard
 from bot.conversations.visit_state import MAX_OPINIONS, Step, toggled
+from bot.followup_offer import offer_follow_ups
 from bot.text import rejection_text
 from store.flow_views import draft_labels
 from store.people import co_visitor_options
@@ -90,6 +91,8 @@ async def save(call: StepCall) -> Next:
         tr, details.class_id, details.kind, editable=details.editable(now), visit_id=details.id
     )
     await reply(call.update, call.context, None, text, keyboard)
+    if f.ui.edit_id is None:  # a new visit with someone owed a follow-up: ask whether this is it
+        await offer_follow_ups(call.update, call.context, call.scope, details)
     return END
 
 
