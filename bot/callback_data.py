@@ -66,13 +66,12 @@ FAMILIES = {
     f.name: f for f in (LANG, RECORDS, FLOW, SAVED, VISIT_CLASS, COVERAGE, GROUP_LANG, EXEMPT, NUDGE)
 }
 # 整改: the opinion inbox, an item's buttons (owner, leader, district office), the item being created,
-# /board's "post to the group", /followups. Private chats only; each handler checks the tapper again.
+# /board's "post to the group". Private chats only; each handler checks the tapper again.
 OPINIONS = Family("op", PRIVATE_ONLY)
 ITEM = Family("it", PRIVATE_ONLY)
 ITEM_FLOW = Family("rf", PRIVATE_ONLY)
 BOARD = Family("bd", PRIVATE_ONLY)
-FOLLOW_UP = Family("fu", PRIVATE_ONLY)
-RECTIFY_FAMILIES = (OPINIONS, ITEM, ITEM_FLOW, BOARD, FOLLOW_UP)
+RECTIFY_FAMILIES = (OPINIONS, ITEM, ITEM_FLOW, BOARD)
 FAMILIES |= {f.name: f for f in RECTIFY_FAMILIES}
 
 

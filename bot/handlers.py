@@ -21,6 +21,7 @@ from bot.commands import (
     ranking,
     records,
     rectify,
+    rectify_flow,
     roster_upload,
     start,
 )
@@ -60,13 +61,14 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *ranking.handlers(),  # /ranking: the evaluation scores, in private or a bound group
         *export.handlers(),  # /export: the archive workbook, in private
         *opinions.handlers(),  # /opinions: the opinion inbox (private) and its buttons
-        *rectify.handlers(),  # /rectify: items, their creation and their buttons (private)
+        *rectify.handlers(),  # /rectify: items and their buttons (private)
+        *rectify_flow.handlers(),  # creating an item: its buttons
         *followups.handlers(),  # /followups (private) and "this is the follow-up of …"
         *overdue.handlers(),  # /overdue and /board, in a bound group or in private, and the board's post
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
-    app.add_handler(rectify.command_resets_handler(), group=COMMAND_RESETS_GROUP)
-    app.add_handler(rectify.input_handler(), group=TYPED_ANSWERS_GROUP)
+    app.add_handler(rectify_flow.command_resets_handler(), group=COMMAND_RESETS_GROUP)
+    app.add_handler(rectify_flow.input_handler(), group=TYPED_ANSWERS_GROUP)
     app.add_handler(TypeHandler(Update, flush_persistence), group=PERSISTENCE_GROUP)
     app.add_error_handler(on_error)

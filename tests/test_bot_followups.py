@@ -23,7 +23,7 @@ from store.scopes import scope_for
 from store.visit_rules import VisitDraft
 from store.visits import record_visit
 from store.vocab import FollowUpWish, VisitKind
-from tests.bot_district import answer_to, say
+from tests.bot_district import say
 from tests.outbox_bot import english_speaker, fast_bot, tick
 from tests.rectify_world import seed_opinions
 
@@ -101,11 +101,13 @@ async def test_a_follow_up_created_reminded_and_closed_by_logging_it(
         await subject.tap(label)
         await subject.next_reply()
     await subject.tap("💾 Save")
+    asked = await subject.next_reply()
+    assert (
+        asked.text
+        == "Is this visit the follow-up of an earlier one?\n🔁 吳欣怡: visit of 2026-12-09, due 2026-12-16"
+    )
+    await subject.tap("✅ The follow-up of 吳欣怡")
     assert (await subject.next_reply()).text.startswith("✅ Saved.")
-    offer = await subject.next_message()
-    assert offer.text == "Is this the follow-up of 吳欣怡 (visit of 2026-12-09, due 2026-12-16)?"
-    tapped = await subject.tap("✅ Yes, it is")
-    await answer_to(subject, tapped)
     async with store.sessions() as session:
         done = dict((await session.execute(select(FollowUp.person_id, FollowUp.done_visit_id))).all())
         audited = await session.scalar(select(AuditEntry).where(AuditEntry.action == "follow_up_done"))

@@ -1,7 +1,7 @@
 """``/followups``: the follow-up visits (回訪) a person owns, due within a week or overdue, each with a
 button that starts the visit (in the person's class; teacher interviews through /interview). After a
-visit with that person is saved, :func:`bot.followup_offer.offer_follow_ups` asks whether it was the
-follow-up, and a tap here closes it."""
+visit with that person is saved, the visit flow asks whether it was the follow-up
+(:mod:`bot.conversations.visit_follow_up_of`) and saving closes it."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from datetime import date, timedelta
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import edges
-from bot.callback_data import FOLLOW_UP, RectifyTap, visit_class_data
-from bot.context import BotContext, read_tap, scope_or_explain
+from bot.callback_data import visit_class_data
+from bot.context import BotContext, scope_or_explain
 from bot.i18n import Translator
 from bot.keyboards import Button, inline
-from bot.text import esc, expired_text
+from bot.text import esc
 from store.clock import local_today
-from store.followups import FollowUpInfo, close_follow_ups, my_follow_ups
+from store.followups import FollowUpInfo, my_follow_ups
 from store.vocab import VisitKind
 
 HORIZON = timedelta(days=7)
@@ -70,35 +69,7 @@ async def followups_command(update: Update, context: BotContext) -> None:
     await message.reply_text("\n".join(lines), reply_markup=inline(rows) if rows else None)
 
 
-async def follow_up_tapped(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
-        return
-    tap = await read_tap(update, context)
-    if not isinstance(tap, RectifyTap) or tap.family != FOLLOW_UP.name:
-        return
-    tr = await context.tr(update)
-    scope = await scope_or_explain(update, context)
-    if scope is None:
-        return
-    if tap.action != "close" or len(tap.args) != 2:
-        await edges.answer(query, expired_text(tr))
-        return
-    async with context.session() as session:
-        closed = await close_follow_ups(
-            session=session,
-            scope=scope,
-            follow_up_ids=[tap.int_arg(0)],
-            visit_id=tap.int_arg(1),
-            now=context.clock.now(),
-        )
-    await edges.answer(query, None if closed else expired_text(tr))
-    if closed:
-        await edges.edit_text(query, tr.gettext("✅ Follow-up done."), None)
-
-
 def handlers() -> list[CommandHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:
     return [
         CommandHandler("followups", followups_command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(follow_up_tapped, pattern=FOLLOW_UP.pattern),
     ]

@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import edges
 from bot.callback_data import OPINIONS, BadCallbackData, RectifyTap, rectify_data
-from bot.commands.rectify import start_item_flow
+from bot.commands.rectify_flow import start_item_flow
 from bot.context import BotContext, read_tap, scope_or_explain
 from bot.i18n import N_, Translator
 from bot.keyboards import Button, grid, inline
