@@ -71,8 +71,9 @@ OPINIONS = Family("op", PRIVATE_ONLY)
 ITEM = Family("it", PRIVATE_ONLY)
 ITEM_FLOW = Family("rf", PRIVATE_ONLY)
 BOARD = Family("bd", PRIVATE_ONLY)
+VISIT_PERSON = Family("vp", PRIVATE_ONLY)  # /followups: start the visit with that person
 RECTIFY_FAMILIES = (OPINIONS, ITEM, ITEM_FLOW, BOARD)
-FAMILIES |= {f.name: f for f in RECTIFY_FAMILIES}
+FAMILIES |= {f.name: f for f in (*RECTIFY_FAMILIES, VISIT_PERSON)}
 
 
 def encode(family: Family, action: str, *args: object) -> str:
@@ -217,9 +218,19 @@ class RectifyTap:
         return bounded_int(self.arg(index))
 
 
+@dataclass(frozen=True)
+class VisitPersonTap:
+    """Start a visit with one person: a student of ``class_id`` (``kind`` "s") or a teacher ("t",
+    ``class_id`` 0)."""
+
+    kind: str
+    class_id: int
+    person_id: int
+
+
 Tap = (
     LangTap | RecordsPageTap | RecordsDeleteTap | RecordsConfirmTap | SavedTap | FlowTap | VisitClassTap
-    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap | RectifyTap
+    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap | RectifyTap | VisitPersonTap
 )
 
 
@@ -291,6 +302,8 @@ def parse(data: str | None, chat_type: str | None) -> Tap:
         return ExemptTap(action, tuple(args))
     if family is NUDGE and action == "mute" and not args:
         return NudgeMuteTap()
+    if family is VISIT_PERSON and action in ("s", "t"):
+        return VisitPersonTap(action, *_ints(args, 2))
     if family in RECTIFY_FAMILIES and len(args) <= 4 and all(_INT.match(a) or a.isalnum() for a in args):
         return RectifyTap(family.name, action, tuple(args))
     raise BadCallbackData("unknown button")
@@ -362,3 +375,8 @@ def rectify_data(family: Family, action: str, *args: object) -> str:
     if family not in RECTIFY_FAMILIES:
         raise ValueError(family.name)
     return encode(family, action, *args)
+
+
+def visit_person_data(kind: str, class_id: int, person_id: int) -> str:
+    """A button that starts a visit with one person (``kind`` "s": a student, "t": a teacher)."""
+    return encode(VISIT_PERSON, kind, class_id, person_id)

@@ -95,9 +95,9 @@ async def test_a_follow_up_created_reminded_and_closed_by_logging_it(
 
     listing = await say(subject, "/followups")
     assert "⏰ 吳欣怡: due 2026-12-16, 1 days overdue (visit of 2026-12-09)" in listing.text
-    await subject.tap("📝 Visit 吳欣怡")
-    assert "Which student" in (await subject.next_reply()).text
-    for label in ["吳欣怡 ✓", "🗣 In person", "⬜ 學習情況", "Continue ➡️"]:
+    await subject.tap("📝 Visit 吳欣怡")  # the visit starts with her, at the form step
+    assert (await subject.next_reply()).text == "How did it happen?"
+    for label in ["🗣 In person", "⬜ 學習情況", "Continue ➡️"]:
         await subject.tap(label)
         await subject.next_reply()
     await subject.tap("💾 Save")

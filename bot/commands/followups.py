@@ -1,5 +1,5 @@
 """``/followups``: the follow-up visits (回訪) a person owns, due within a week or overdue, each with a
-button that starts the visit (in the person's class; teacher interviews through /interview). After a
+button that starts the visit with that person (at the form step). After a
 visit with that person is saved, the visit flow asks whether it was the follow-up
 (:mod:`bot.conversations.visit_follow_up_of`) and saving closes it."""
 
@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
-from bot.callback_data import visit_class_data
+from bot.callback_data import visit_person_data
 from bot.context import BotContext, scope_or_explain
 from bot.i18n import Translator
 from bot.keyboards import Button, inline
@@ -55,21 +55,16 @@ async def followups_command(update: Update, context: BotContext) -> None:
         return
     lines = [tr.gettext("🔁 <b>Your follow-up visits</b>")] + [_line(tr, f, today) for f in due]
     rows: list[list[Button]] = []
-    for f in due:
-        if (
-            f.person_kind is VisitKind.STUDENT
-            and f.class_id is not None
-            and scope.may_visit_class(f.class_id)
-        ):
-            rows.append(
-                [(tr.gettext("📝 Visit {name}").format(name=f.person_name), visit_class_data(f.class_id))]
-            )
-    if any(f.person_kind is not VisitKind.STUDENT for f in due):
-        lines.append(tr.gettext("Teacher interviews: start them with /interview."))
+    for f in due[:20]:
+        label = tr.gettext("📝 Visit {name}").format(name=f.person_name)
+        if f.person_kind is VisitKind.STUDENT and f.class_id is not None:
+            rows.append([(label, visit_person_data("s", f.class_id, f.person_id))])
+        elif f.person_kind is VisitKind.TEACHER:
+            rows.append([(label, visit_person_data("t", 0, f.person_id))])
     await message.reply_text("\n".join(lines), reply_markup=inline(rows) if rows else None)
 
 
-def handlers() -> list[CommandHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:
+def handlers() -> list[CommandHandler[BotContext, None]]:
     return [
         CommandHandler("followups", followups_command, filters=filters.ChatType.PRIVATE),
     ]
