@@ -66,6 +66,15 @@ STAFF = Family("staff", PRIVATE_ONLY)  # /staff: a school's not-yet-joined list 
 FAMILIES = {
     f.name: f for f in (LANG, RECORDS, FLOW, SAVED, VISIT_CLASS, COVERAGE, GROUP_LANG, EXEMPT, NUDGE, STAFF)
 }
+# 整改: the opinion inbox, an item's buttons (owner, leader, district office), the item being created,
+# /board's "post to the group". Private chats only; each handler checks the tapper again.
+OPINIONS = Family("op", PRIVATE_ONLY)
+ITEM = Family("it", PRIVATE_ONLY)
+ITEM_FLOW = Family("rf", PRIVATE_ONLY)
+BOARD = Family("bd", PRIVATE_ONLY)
+VISIT_PERSON = Family("vp", PRIVATE_ONLY)  # /followups: start the visit with that person
+RECTIFY_FAMILIES = (OPINIONS, ITEM, ITEM_FLOW, BOARD)
+FAMILIES |= {f.name: f for f in (*RECTIFY_FAMILIES, VISIT_PERSON)}
 
 
 def encode(family: Family, action: str, *args: object) -> str:
@@ -199,9 +208,37 @@ class StaffListTap:
     school_id: int
 
 
+@dataclass(frozen=True)
+class RectifyTap:
+    """A button of the 整改 families: which family, the action, its (short, id-only) arguments."""
+
+    family: str
+    action: str
+    args: tuple[str, ...]
+
+    def arg(self, index: int = 0) -> str:
+        try:
+            return self.args[index]
+        except IndexError:
+            raise BadCallbackData(f"missing argument {index}") from None
+
+    def int_arg(self, index: int = 0) -> int:
+        return bounded_int(self.arg(index))
+
+
+@dataclass(frozen=True)
+class VisitPersonTap:
+    """Start a visit with one person: a student of ``class_id`` (``kind`` "s") or a teacher ("t",
+    ``class_id`` 0)."""
+
+    kind: str
+    class_id: int
+    person_id: int
+
+
 Tap = (
     LangTap | RecordsPageTap | RecordsDeleteTap | RecordsConfirmTap | SavedTap | FlowTap | VisitClassTap
-    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap | StaffListTap
+    | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap | StaffListTap | RectifyTap | VisitPersonTap
 )
 
 
@@ -275,6 +312,10 @@ def parse(data: str | None, chat_type: str | None) -> Tap:
         return NudgeMuteTap()
     if family is STAFF and action == "list" and len(args) == 1:
         return StaffListTap(bounded_int(args[0]))
+    if family is VISIT_PERSON and action in ("s", "t"):
+        return VisitPersonTap(action, *_ints(args, 2))
+    if family in RECTIFY_FAMILIES and len(args) <= 4 and all(_INT.match(a) or a.isalnum() for a in args):
+        return RectifyTap(family.name, action, tuple(args))
     raise BadCallbackData("unknown button")
 
 
@@ -342,3 +383,15 @@ def nudge_mute_data() -> str:
 def staff_list_data(school_id: int | None) -> str:
     """``/staff``'s button for a school's not-yet-joined list (None: the staff without a school)."""
     return encode(STAFF, "list", school_id or 0)
+
+
+def rectify_data(family: Family, action: str, *args: object) -> str:
+    """A button of one of the 整改 families (:data:`RECTIFY_FAMILIES`)."""
+    if family not in RECTIFY_FAMILIES:
+        raise ValueError(family.name)
+    return encode(family, action, *args)
+
+
+def visit_person_data(kind: str, class_id: int, person_id: int) -> str:
+    """A button that starts a visit with one person (``kind`` "s": a student, "t": a teacher)."""
+    return encode(VISIT_PERSON, kind, class_id, person_id)

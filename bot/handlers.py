@@ -12,12 +12,17 @@ from bot.commands import (
     exemptions,
     export,
     fallback,
+    followups,
     groups,
     lang,
     nudges,
+    opinions,
+    overdue,
     phase,
     ranking,
     records,
+    rectify,
+    rectify_flow,
     report,
     roster_upload,
     staff,
@@ -31,6 +36,10 @@ from bot.errors import on_error
 # Group 0: the handlers proper, first match wins. Group 100: after every update, write persistence
 # through to the database so a crash loses no step (PTB would otherwise write once a minute).
 PERSISTENCE_GROUP = 100
+# Group -1: a typed answer the 整改 buttons asked for (a reason, a note, an item's texts); it stops the
+# update only when it answers, so everything else reaches group 0 untouched.
+TYPED_ANSWERS_GROUP = -1
+COMMAND_RESETS_GROUP = -2  # any command first forgets such an awaited answer
 
 
 async def flush_persistence(update: Update, context: BotContext) -> None:
@@ -60,9 +69,16 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *staff.handlers(),  # /staff: registration progress and the not-yet-joined lists, in private
         *report.handlers(),  # /report: the summary report (PDF), in private
         *phase.handlers(),  # /phase: where the school stands; a school leader shifts its dates
+        *opinions.handlers(),  # /opinions: the opinion inbox (private) and its buttons
+        *rectify.handlers(),  # /rectify: items and their buttons (private)
+        *rectify_flow.handlers(),  # creating an item: its buttons
+        *followups.handlers(),  # /followups (private) and "this is the follow-up of …"
+        *overdue.handlers(),  # /overdue and /board, in a bound group or in private, and the board's post
         *start.cancel_handlers(),  # /cancel with no visit being logged (the conversation takes it first)
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
+    app.add_handler(rectify_flow.command_resets_handler(), group=COMMAND_RESETS_GROUP)
+    app.add_handler(rectify_flow.input_handler(), group=TYPED_ANSWERS_GROUP)
     app.add_handler(TypeHandler(Update, flush_persistence), group=PERSISTENCE_GROUP)
     app.add_error_handler(on_error)

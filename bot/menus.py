@@ -73,6 +73,21 @@ PRIVATE_COMMANDS = (
     Command("report", N_("Summary report (PDF)"),
             N_("/report — the summary report as a PDF (your school; district roles: the district)"),
             frozenset({Role.DISTRICT_OFFICE, Role.DISTRICT_LEADER, Role.SCHOOL_LEADER})),
+    Command("followups", N_("My follow-up visits"),
+            N_("/followups — your follow-up visits due and overdue, each with a button to log it"),
+            TEACHER_ROLES | CADRE_ROLES),
+    Command("opinions", N_("Opinion inbox"),
+            N_("/opinions — the opinions raised in visits: sort, merge, dismiss, turn into "
+               "rectification items"),
+            DECIDERS),
+    Command("rectify", N_("Rectification items"),
+            N_("/rectify — rectification items: create, follow, verify (owners: update yours)")),
+    Command("overdue", N_("Overdue items"),
+            N_("/overdue — rectification items past their deadline and overdue follow-ups"),
+            DECIDERS | DISTRICT_ROLES),
+    Command("board", N_("Opinion board (公示)"),
+            N_("/board — the publication: opinions per category, items, what is done"),
+            DECIDERS | DISTRICT_ROLES),
     Command("phase", N_("Where the campaign stands"),
             N_("/phase — the campaign's current phase, its dates and what comes next")),
 )
@@ -90,6 +105,10 @@ GROUP_COMMANDS = (
     Command("ranking", N_("Evaluation ranking"),
             N_("/ranking — the evaluation ranking (district roles; a school leader in their school's "
                "group)")),
+    Command("overdue", N_("Overdue items"),
+            N_("/overdue — overdue rectification items (public titles) and follow-ups per class")),
+    Command("board", N_("Opinion board (公示)"),
+            N_("/board — the publication: opinions per category, items, what is done")),
     Command("bind", N_("Bind this group to your school"),
             N_("/bind — bind this group to your school (school leaders and middle cadres; the district "
                "office: the district group)")),

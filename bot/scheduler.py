@@ -120,3 +120,20 @@ class Scheduler:
             except Exception:
                 log.exception("the schedule tick failed; trying again at the next one")
             await asyncio.sleep(interval)
+
+
+# 整改: owners of overdue items and of overdue follow-ups are reminded on the nudge schedule, in the
+# same run (so quiet hours and the outbox's pacing apply); a self-contained addition to the job table.
+def _with_overdue_reminders(job: Job) -> Job:
+    async def run(services: Services, due: DueRun, groups: Sequence[GroupRecipient]) -> list[NewMessage]:
+        from bot.nudges import CLASS_NUDGE
+        from bot.rectify_reminders import overdue_reminder_messages
+
+        messages = await job(services, due, groups)
+        nudged = [m.recipient_chat_id for m in messages if m.kind == CLASS_NUDGE]
+        return [*messages, *await overdue_reminder_messages(services, due, groups, nudged)]
+
+    return run
+
+
+JOBS[CLASS_NUDGES] = _with_overdue_reminders(JOBS[CLASS_NUDGES])

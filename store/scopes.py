@@ -139,6 +139,24 @@ class Scope:
         school are its school leaders')."""
         return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
 
+    def may_manage_opinions_of(self, school_id: int | None) -> bool:
+        """Whether this person works ``school_id``'s opinion inbox (categorise, merge, dismiss, turn
+        into items): a school leader or middle cadre of that school."""
+        return (Action.MANAGE_OPINIONS in self.actions and school_id is not None
+                and school_id == self.school_id)
+
+    def may_manage_rectification_of(self, school_id: int | None) -> bool:
+        """Whether this person creates, verifies and sends back ``school_id``'s rectification items:
+        a school leader or middle cadre of that school."""
+        return (Action.MANAGE_RECTIFICATION in self.actions and school_id is not None
+                and school_id == self.school_id)
+
+    @property
+    def handles_escalations(self) -> bool:
+        """Whether this person answers escalated (district-level) items of any school: accept,
+        reassign, return (the district office)."""
+        return Role.DISTRICT_OFFICE in self.roles
+
 
 NO_SCOPE_ROLES: frozenset[Role] = frozenset()
 

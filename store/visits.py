@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -157,22 +157,23 @@ async def _set_opinions(
 
 
 async def _set_follow_up(
-    session: AsyncSession, visit_id: int, due: date | None, now: datetime, *, new: bool
+    session: AsyncSession, visit_id: int, checked: CheckedVisit, now: datetime, *, new: bool
 ) -> None:
-    if new:
-        if due is not None:
-            session.add(FollowUp(visit_id=visit_id, due_date=due))
-        return
-    row = await session.scalar(select(FollowUp).where(FollowUp.visit_id == visit_id))
-    if due is None:
-        # A follow-up already done stays on record; a pending one is no longer wished for.
-        if row is not None and row.done_at is None:
+    """One follow-up per person visited (a group talk asking for one gets one per student)."""
+    due, kind = checked.follow_up_due, checked.kind.value
+    rows = [] if new else list((await session.scalars(
+        select(FollowUp).where(FollowUp.visit_id == visit_id)
+    )).all())
+    by_person = {(r.person_kind, r.person_id): r for r in rows}
+    wanted = set() if due is None else {(kind, p) for p in checked.visitee_ids}
+    for key, row in by_person.items():
+        # A follow-up already done stays on record; a pending one no longer wished for goes.
+        if row.done_at is None and key not in wanted:
             await session.delete(row)
-        return
-    if row is None:
-        session.add(FollowUp(visit_id=visit_id, due_date=due))
-    elif row.done_at is None:
-        row.due_date, row.cancelled_at = due, None
+        elif row.done_at is None and due is not None:
+            row.due_date, row.cancelled_at = due, None
+    for person_kind, person_id in sorted(wanted - set(by_person)):
+        session.add(FollowUp(visit_id=visit_id, person_kind=person_kind, person_id=person_id, due_date=due))
 
 
 async def _stored_content(session: AsyncSession, visit: Visit) -> dict[str, Any]:
@@ -236,7 +237,7 @@ async def record_visit(
         await session.flush()
         await _set_links(session, visit.id, checked, new=True)
         await _set_opinions(session, visit.id, checked.opinions, now, new=True)
-        await _set_follow_up(session, visit.id, checked.follow_up_due, now, new=True)
+        await _set_follow_up(session, visit.id, checked, now, new=True)
         session.add(_audit(scope, "visit_recorded", visit.id, now, kind=checked.kind.value))
         await session.commit()
     except IntegrityError:
@@ -274,7 +275,7 @@ async def edit_visit(
             visit.updated_at = now
             await _set_links(session, visit.id, checked, new=False)
             await _set_opinions(session, visit.id, checked.opinions, now, new=False)
-            await _set_follow_up(session, visit.id, checked.follow_up_due, now, new=False)
+            await _set_follow_up(session, visit.id, checked, now, new=False)
             session.add(_audit(scope, "visit_edited", visit.id, now, version=visit.version))
             await session.commit()
         except IntegrityError:
@@ -297,8 +298,8 @@ async def delete_visit(*, session: AsyncSession, scope: Scope, visit_id: int, no
     visit.version += 1
     visit.deleted_at = now
     visit.updated_at = now
-    follow_up = await session.scalar(select(FollowUp).where(FollowUp.visit_id == visit.id))
-    if follow_up is not None and follow_up.done_at is None and follow_up.cancelled_at is None:
-        follow_up.cancelled_at = now
+    for follow_up in (await session.scalars(select(FollowUp).where(FollowUp.visit_id == visit.id))).all():
+        if follow_up.done_at is None and follow_up.cancelled_at is None:
+            follow_up.cancelled_at = now
     session.add(_audit(scope, "visit_deleted", visit.id, now, version=visit.version))
     await session.commit()

@@ -49,7 +49,7 @@ def test_personal_families_run_only_in_private_chats(chat: str | None) -> None:
         with pytest.raises(WrongChat):
             parse(data, chat)
     personal = {name for name, f in FAMILIES.items() if f.chats != GROUPS_TOO}
-    assert personal == {"rec", "vs", "visit", "vc", "ex", "nudge", "staff"}
+    assert personal == {"rec", "vs", "visit", "vc", "ex", "nudge", "staff", "op", "it", "rf", "bd", "vp"}
     if chat in GROUPS_TOO:
         assert parse(lang_data("en"), chat) == LangTap("en")
 

@@ -27,23 +27,28 @@ def names(locale: Locale, roles: list[Role] | None) -> list[str]:
 def test_each_role_gets_its_commands() -> None:
     assert names(Locale.EN, None) == ["start", "help", "lang"]
     assert names(Locale.EN, [Role.SUBJECT_TEACHER]) == [
-        "visit", "my", "myvisits", "cancel", "coverage", "summary", "phase", "help", "lang"]
+        "visit", "my", "myvisits", "cancel", "coverage", "summary", "followups", "rectify", "phase", "help",
+        "lang"]
     assert names(Locale.EN, [Role.HEAD_TEACHER]) == [
-        "visit", "my", "myvisits", "cancel", "coverage", "summary", "exempt", "phase", "help", "lang"]
+        "visit", "my", "myvisits", "cancel", "coverage", "summary", "exempt", "followups", "rectify", "phase",
+        "help", "lang"]
     assert names(Locale.EN, [Role.SCHOOL_LEADER]) == [
         "interview", "cancel", "coverage", "summary", "exempt", "ranking", "export", "staff", "report",
-        "phase", "help", "lang"]
-    assert names(Locale.EN, [Role.MIDDLE_CADRE]) == ["interview", "cancel", "coverage", "summary", "exempt",
-                                                     "phase", "help", "lang"]
+        "followups", "opinions", "rectify", "overdue", "board", "phase", "help", "lang"]
+    assert names(Locale.EN, [Role.MIDDLE_CADRE]) == [
+        "interview", "cancel", "coverage", "summary", "exempt", "followups", "opinions", "rectify", "overdue",
+        "board", "phase", "help", "lang"]
     assert names(Locale.EN, [Role.DISTRICT_OFFICE]) == [
-        "coverage", "summary", "ranking", "export", "staff", "report", "phase", "help", "lang"]
-    assert names(Locale.EN, [Role.SUPERVISOR]) == ["coverage", "summary", "ranking", "phase", "help", "lang"]
+        "coverage", "summary", "ranking", "export", "staff", "report", "rectify", "overdue", "board", "phase",
+        "help", "lang"]
+    assert names(Locale.EN, [Role.SUPERVISOR]) == [
+        "coverage", "summary", "ranking", "rectify", "overdue", "board", "phase", "help", "lang"]
     # Several roles: the union, in the menu's order.
     assert names(Locale.EN, [Role.HEAD_TEACHER, Role.GRADE_HEAD]) == [
-        "visit", "interview", "my", "myvisits", "cancel", "coverage", "summary", "exempt", "phase", "help",
-        "lang"]
+        "visit", "interview", "my", "myvisits", "cancel", "coverage", "summary", "exempt", "followups",
+        "rectify", "phase", "help", "lang"]
     assert [c.command for c in group_commands(Locale.EN)] == [
-        "coverage", "summary", "ranking", "bind", "unbind", "lang", "help"]
+        "coverage", "summary", "ranking", "overdue", "board", "bind", "unbind", "lang", "help"]
 
 
 def _commands(handlers: Iterable[BaseHandler[Any, Any, Any]]) -> set[str]:
@@ -79,7 +84,8 @@ def test_help_lists_the_commands_of_the_person_and_of_the_group() -> None:
     tr = translator(Locale.EN)
     teacher = capabilities(tr, [Role.SUBJECT_TEACHER])
     assert [line.split(" — ")[0] for line in teacher] == [
-        "/visit", "/my", "/myvisits", "/cancel", "/coverage", "/summary", "/phase", "/lang", "/help"]
+        "/visit", "/my", "/myvisits", "/cancel", "/coverage", "/summary", "/followups", "/rectify", "/phase",
+        "/lang", "/help"]
     office = capabilities(tr, [Role.DISTRICT_OFFICE])
     assert office[-3].startswith("Send me the roster") and office[0].startswith("/coverage")
     assert "/staff — how many staff have joined" in "\n".join(office)

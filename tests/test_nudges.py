@@ -46,7 +46,8 @@ async def lagging_district(store: StoreHandle) -> tuple[District, int]:
         start = date(2026, 12, 16)
         group = await add_visit(session, d.staff["head"], "student", students=[s1, s3], visit_date=start,
                                 follow_up="date")
-        session.add(FollowUp(visit_id=group, due_date=date(2026, 12, 20)))
+        session.add(FollowUp(visit_id=group, person_kind="student", person_id=s1,
+                             due_date=date(2026, 12, 20)))
         await add_visit(session, head_b, "student", students=[s6], visit_date=start)
         await session.commit()
     return d, head_b

@@ -54,13 +54,17 @@ async def visit_the_world(w: World) -> None:
                                 students=[w.students["shen"], w.students["dai"]], visit_date=TODAY)
         s.add_all([VisitCoVisitor(visit_id=group, staff_id=w.staff["head72"]),
                    VisitCoVisitor(visit_id=group, staff_id=w.staff["leader"])])
-        s.add(FollowUp(visit_id=alone, due_date=TODAY - timedelta(days=1)))
-        s.add(FollowUp(visit_id=group, due_date=TODAY, done_at=NOW))
+        s.add(FollowUp(visit_id=alone, person_kind="student", person_id=wu[0],
+                       due_date=TODAY - timedelta(days=1)))
+        s.add(FollowUp(visit_id=group, person_kind="student", person_id=w.students["shen"], due_date=TODAY,
+                       done_at=NOW))
         # Not yet due, and cancelled: neither counts.
         later = await add_visit(s, w.staff["head71"], "student", students=wu, visit_date=TODAY)
-        s.add(FollowUp(visit_id=later, due_date=TODAY + timedelta(days=7)))
+        s.add(FollowUp(visit_id=later, person_kind="student", person_id=wu[0],
+                       due_date=TODAY + timedelta(days=7)))
         gone = await add_visit(s, w.staff["head71"], "student", students=wu, visit_date=TODAY)
-        s.add(FollowUp(visit_id=gone, due_date=TODAY, cancelled_at=NOW))
+        s.add(FollowUp(visit_id=gone, person_kind="student", person_id=wu[0], due_date=TODAY,
+                       cancelled_at=NOW))
         await add_visit(s, w.staff["cadre"], "teacher", teachers=[w.staff["subj71"]], visit_date=TODAY)
         # Deleted: counts for nothing.
         await add_visit(s, w.staff["head71"], "student", students=[w.students["wang1"]], visit_date=TODAY,

@@ -58,9 +58,9 @@ async def seeded(store: StoreHandle) -> Seeded:
             Opinion(visit_id=v16, category_id=teaching, text="b", created_at=now),
             Opinion(visit_id=v17, category_id=management, text="c", created_at=now),
             Opinion(visit_id=v12, category_id=management, text="d", created_at=now),
-            FollowUp(visit_id=v16, due_date=date(2026, 12, 20)),
-            FollowUp(visit_id=v17, due_date=date(2026, 12, 25)),
-            FollowUp(visit_id=v12, due_date=date(2026, 12, 30)),
+            FollowUp(visit_id=v16, person_kind="student", person_id=s["S2"], due_date=date(2026, 12, 20)),
+            FollowUp(visit_id=v17, person_kind="student", person_id=s["S6"], due_date=date(2026, 12, 25)),
+            FollowUp(visit_id=v12, person_kind="student", person_id=s["S1"], due_date=date(2026, 12, 30)),
         ])
         await session.commit()
         campaign = await current_campaign(session=session)

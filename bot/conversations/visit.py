@@ -21,7 +21,16 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import edges
-from bot.callback_data import FLOW, SAVED, VISIT_CLASS, SavedTap, VisitClassTap, is_saved_edit
+from bot.callback_data import (
+    FLOW,
+    SAVED,
+    VISIT_CLASS,
+    VISIT_PERSON,
+    SavedTap,
+    VisitClassTap,
+    VisitPersonTap,
+    is_saved_edit,
+)
 from bot.context import BotContext, read_tap, scope_or_explain
 from bot.conversations import visit_views as views
 from bot.conversations.visit_flow import CONVERSATION, END, cancel
@@ -85,7 +94,7 @@ async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
     tap = await read_tap(update, context)
     if tap is None:
         return END
-    if not isinstance(tap, SavedTap | VisitClassTap):
+    if not isinstance(tap, SavedTap | VisitClassTap | VisitPersonTap):
         await edges.answer(query, expired_text(await context.tr(update)))
         return END
     scope = await scope_or_explain(update, context)
@@ -93,6 +102,8 @@ async def saved_card_tap(update: Update, context: BotContext) -> Step | int:
         return END
     if isinstance(tap, VisitClassTap):
         return await _visit_in_class(update, context, scope, tap.class_id)
+    if isinstance(tap, VisitPersonTap):
+        return await _visit_with(update, context, scope, tap)
     if tap.action == "done":
         await edges.answer(query)
         await _keep_only_edit(query)
@@ -130,6 +141,26 @@ async def _visit_in_class(update: Update, context: BotContext, scope: Scope, cla
     several = len(scope.visit_class_ids) > 1
     flow = start_flow(VisitKind.STUDENT, class_id=class_id).with_ui(several_classes=several)
     return await begin(update, context, flow, Step.PEOPLE, new_message=True)
+
+
+async def _visit_with(update: Update, context: BotContext, scope: Scope, tap: VisitPersonTap) -> Step | int:
+    """A new visit with one person (a follow-up from /followups), at the form step; saving checks
+    again that the person may be visited."""
+    query = update.callback_query
+    assert query is not None
+    if tap.kind == "s":
+        if not scope.may_visit_class(tap.class_id):
+            text = rejection_text(await context.tr(update), VisitRejected("class_not_visitable"))
+            await edges.answer(query, text)
+            return END
+        flow = start_flow(VisitKind.STUDENT, class_id=tap.class_id, visitee_ids=(tap.person_id,))
+    else:
+        if not scope.can(Action.RECORD_INTERVIEW):
+            await edges.answer(query, expired_text(await context.tr(update)))
+            return END
+        flow = start_flow(VisitKind.TEACHER, visitee_ids=(tap.person_id,))
+    await edges.answer(query)
+    return await begin(update, context, flow, Step.FORM, new_message=True)
 
 
 async def _keep_only_edit(query: CallbackQuery) -> None:
@@ -172,6 +203,7 @@ def build_visit_conversation() -> ConversationHandler[BotContext]:
                 CommandHandler("interview", start_interview, filters=private),
                 CallbackQueryHandler(saved_card_tap, pattern=SAVED.pattern),
                 CallbackQueryHandler(saved_card_tap, pattern=VISIT_CLASS.pattern),
+                CallbackQueryHandler(saved_card_tap, pattern=VISIT_PERSON.pattern),  # /followups
             ],
             states=states,
             # Other families' buttons (/lang, /myvisits…) are left to their own handlers.

@@ -10,9 +10,11 @@ from bot.callback_data import FlowTap
 from bot.conversations import visit_views as views
 from bot.conversations.visit_dates import parse_typed_date
 from bot.conversations.visit_flow import END, Next, StepCall, reply, saved_keyboard
+from bot.conversations.visit_follow_up_of import owed
 from bot.conversations.visit_state import MAX_OPINIONS, Step, toggled
 from bot.text import rejection_text
 from store.flow_views import draft_labels
+from store.followups import close_follow_ups
 from store.people import co_visitor_options
 from store.visit_rules import OpinionDraft, VisitRejected
 from store.visits import edit_visit, record_visit
@@ -47,6 +49,10 @@ async def tap_card(call: StepCall, tap: FlowTap) -> Next:
     if tap.action == "back":
         return Step.TOPICS
     if tap.action == "save":
+        if not call.flow.ui.follow_ups_asked:
+            call.flow = call.flow.with_ui(follow_ups_asked=True)
+            if await owed(call):
+                return Step.FOLLOW_UP_OF
         return await save(call)
     if tap.action == "notable":
         call.flow = call.flow.with_draft(notable=not d.notable)
@@ -79,6 +85,9 @@ async def save(call: StepCall) -> Next:
                     session=session, scope=call.scope, draft=f.draft, campaign=call.campaign, now=now
                 )
                 details = saved.details
+                if saved.created and f.ui.closing:  # chosen at the "follow-up of …" step
+                    await close_follow_ups(session=session, scope=call.scope,
+                                           follow_up_ids=list(f.ui.closing), visit_id=saved.id, now=now)
     except VisitRejected as exc:
         await call.notice(rejection_text(tr, exc), alert=True)
         return Step.CARD

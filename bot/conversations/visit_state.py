@@ -41,6 +41,7 @@ class Step(IntEnum):
     FOLLOW_UP = 11
     FOLLOW_UP_DATE = 12
     NOTES = 13
+    FOLLOW_UP_OF = 14  # "this is the follow-up of …", asked by Save
 
 
 def new_key() -> str:
@@ -60,6 +61,8 @@ class FlowUI:
     co_page: int = 0
     edit_id: int | None = None  # editing this saved visit
     several_classes: bool = False  # whether Back from the people step goes to the class step
+    follow_ups_asked: bool = False  # Save asked "this is the follow-up of …" already
+    closing: tuple[int, ...] = ()  # the follow-ups this visit closes when saved
 
 
 @dataclass(frozen=True)

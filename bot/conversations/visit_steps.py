@@ -29,6 +29,7 @@ from bot.conversations.visit_card import (
     typed_follow_up_date,
 )
 from bot.conversations.visit_flow import Next, StepCall, cancel
+from bot.conversations.visit_follow_up_of import owed, render_owed, tap_owed
 from bot.conversations.visit_state import MAX_NOTES, MAX_OPINION, MAX_QUERY, Step, toggled
 from bot.i18n import N_
 from store.flow_views import may_pick, people_to_pick
@@ -247,6 +248,7 @@ STEPS: dict[Step, StepSpec] = {
             Step.NOTES,
         ),
     ),
+    Step.FOLLOW_UP_OF: StepSpec(owed, render_owed, tap_owed),
 }
 
 

@@ -18,6 +18,12 @@ from store.models.org import (
     StudentFocus,
 )
 from store.models.outbox import NudgeMute, OutboxMessage, ScheduleRun
+from store.models.rectification import (
+    OpinionHandling,
+    RectificationItem,
+    RectificationNote,
+    RectificationOpinion,
+)
 from store.models.visits import (
     AuditEntry,
     Exemption,
@@ -47,10 +53,14 @@ __all__ = [
     "NudgeMute",
     "Opinion",
     "OpinionCategory",
+    "OpinionHandling",
     "OutboxMessage",
     "OutlineTopic",
     "PersistedData",
     "Phase",
+    "RectificationItem",
+    "RectificationNote",
+    "RectificationOpinion",
     "ScheduleRun",
     "School",
     "SchoolClass",

@@ -94,12 +94,16 @@ class Opinion(Base):
 
 
 class FollowUp(Base):
-    """A follow-up visit (回訪) wished for in a visit, due on a date."""
+    """A follow-up visit (回訪) wished for in a visit, one per person visited, due on a date; the
+    visit's visitor owns it. ``person_kind`` is the visit's kind (student or teacher)."""
 
     __tablename__ = "follow_ups"
+    __table_args__ = (UniqueConstraint("visit_id", "person_kind", "person_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), unique=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    person_kind: Mapped[str] = mapped_column(String(16))  # VisitKind
+    person_id: Mapped[int] = mapped_column(Integer)
     due_date: Mapped[date] = mapped_column(Date)
     done_visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
