@@ -325,9 +325,9 @@ async def test_generated_hostile_updates(
     database_url: str,
 ) -> None:
     seed = int(os.environ.get("FUZZ_SEED") or random.SystemRandom().randrange(2**32))
-    total = int(os.environ.get("FUZZ_UPDATES") or 300)
+    total = int(os.environ.get("FUZZ_UPDATES") or 300)  # steps: a walk is a command and a few taps
     budget = float(os.environ.get("FUZZ_SECONDS") or 40)
-    print(f"fuzz seed {seed} ({total} updates); replay with FUZZ_SEED={seed}")
+    print(f"fuzz seed {seed} ({total} steps); replay with FUZZ_SEED={seed}")
     d: District = await seed_district(store)
     head = Chatter(await person(world, store, clock, d.staff["head"], "Peng"), "head teacher")
     leader = Chatter(await person(world, store, clock, d.staff["leader"], "Li"), "school leader")
@@ -355,7 +355,9 @@ async def test_generated_hostile_updates(
         for who in people:
             await run.sentinel(who)
     took = time.monotonic() - started
-    print(f"fuzz seed {seed}: {done} updates in {took:.1f} s: {dict(sorted(run.counts.items()))}")
+    updates = len(world.state.all_updates)  # the sentinels included
+    print(f"fuzz seed {seed}: {done} steps, {updates} updates in {took:.1f} s: "
+          f"{dict(sorted(run.counts.items()))}")
 
     context = f"(seed {seed}; replay with FUZZ_SEED={seed} FUZZ_UPDATES={done})"
     unanswered = {p.label: p.unanswered for p in people if p.unanswered}
@@ -363,7 +365,7 @@ async def test_generated_hostile_updates(
     assert sum(p.sent for p in people) > 0
     leaks = group_leaks(standin, database_url)
     assert not leaks, f"student names or focus tags in a group {context}:\n" + "\n".join(leaks)
-    assert done >= min(total, 100), f"only {done} updates in {budget} s {context}"
+    assert done >= min(total, 100), f"only {done} steps in {budget} s {context}"
 
 
 # --- what the fuzz test found, each pinned down --------------------------------------------------
