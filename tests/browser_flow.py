@@ -1,7 +1,8 @@
 """What a person does in the sandbox's page, in headless Chromium (Selenium, blocking: run it in a thread).
 
 A head teacher logs a one-on-one visit by clicking the bot's buttons; a school leader sends /coverage
-in the school group and the chart appears; the clock moves a day, then to the next scheduled event.
+in the school group and the chart appears; the clock moves a day, then to the next scheduled event,
+and on to the next weekly summary, which arrives in the group.
 Optionally saves screenshots.
 """
 
@@ -86,6 +87,25 @@ class Browser:
             self.driver.save_screenshot(str(folder / name))
 
 
+def weekly_summary_arrives(browser: Browser, heading: str) -> None:
+    """Move the clock to the next scheduled event until the week's summary is posted in the open group
+    (the next event may be the class nudges first)."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    words = heading.split("</b> · ", 1)[1].split("{start}", 1)[0]  # "weekly summary, " as translated
+    posted = f"//div[@id='messages']//div[@class='text' and contains(., {_literal(words)})]"
+    for _ in range(3):
+        browser.click("//button[@id='next-event']")
+        try:
+            WebDriverWait(browser.driver, 20).until(lambda d: d.find_elements(By.XPATH, posted))
+            return
+        except TimeoutException:
+            continue
+    raise AssertionError("no weekly summary arrived in the group after three scheduled events")
+
+
 def _literal(text: str) -> str:
     return f'"{text}"' if '"' not in text else "concat('" + text.replace("'", "', \"'\", '") + "')"
 
@@ -131,6 +151,7 @@ def run_browser_flow(sandbox: Sandbox, make_driver: Callable[[tuple[int, int]], 
             chart = browser.find("//div[@id='messages']//img[contains(@class,'photo')]")
             browser.wait.until(lambda d: d.execute_script("return arguments[0].naturalWidth", chart) > 0)
             browser.shot(shots, "sandbox-laptop-coverage.png")
+            weekly_summary_arrives(browser, tr.gettext("📰 <b>{name}</b> · weekly summary, {start} to {end}"))
         else:
             outcome.skipped = "/coverage is not on this branch yet (issue 8): the chart step did not run"
 
