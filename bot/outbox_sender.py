@@ -136,6 +136,9 @@ class OutboxSender:
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        # One message at a time per chat, so that what was enqueued together (a summary's chart, then
+        # its text) arrives in the order it was enqueued.
+        self.chats_in_flight: set[int] = set()
         self._slots = asyncio.Semaphore(max_in_flight)
         self.idle = asyncio.Event()  # set whenever the sender waits with nothing it could send now
         self._deferred = False  # the last look skipped messages whose chat was not ready yet
@@ -209,11 +212,15 @@ class OutboxSender:
         async with self.store.sessions() as session:
             items = await due_messages(session=session, now=now, limit=BATCH,
                                        exclude=list(self._in_flight))
-        started = 0
+        started = busy = 0
         soonest = self.pacing.idle_poll
         for item in items:
             if self._stopping:
                 return self.pacing.idle_poll
+            if item.recipient_chat_id in self.chats_in_flight:
+                self._deferred = True  # looked at again when the chat's message is done (a wake)
+                busy += 1
+                continue
             wait = self._pacer.chat_wait(item.recipient_chat_id)
             if wait > 0:
                 soonest = min(soonest, wait)
@@ -226,10 +233,13 @@ class OutboxSender:
             await self._pacer.take(item.recipient_chat_id)
             task = asyncio.create_task(self._send_one(item), name=f"outbox-{item.id}")
             self._in_flight[item.id] = task
+            self.chats_in_flight.add(item.recipient_chat_id)
             started += 1
         if started:
             # A full batch may have more behind it; otherwise look again when a send finishes.
             return None if len(items) == BATCH else 0.05
+        if busy == len(items):
+            return soonest  # all due messages wait for their chat's message in flight: its end wakes us
         async with self.store.sessions() as session:
             due = await next_due_at(session=session)
         if due is not None:
@@ -244,6 +254,7 @@ class OutboxSender:
             log.exception("outbox message %d: unexpected error", item.id)
         finally:
             self._in_flight.pop(item.id, None)
+            self.chats_in_flight.discard(item.recipient_chat_id)
             self._slots.release()
             self.wake()
 

@@ -23,7 +23,7 @@ from store.outbox import (
     recover_interrupted,
 )
 from tests.bot_district import person, seed_district
-from tests.outbox_bot import drain, fast_bot
+from tests.outbox_bot import drain, fast_bot, sender_of
 
 
 def note(user: User, n: int = 0, kind: str = "test_note") -> NewMessage:
@@ -143,3 +143,22 @@ async def test_429s_past_the_rate_limiters_retries_wait_in_the_outbox(
     assert [m.text for m in user.chat_log] == [f"Note 1 for {user.id}"]
     assert [m.text for m in other.chat_log] == [f"Note 2 for {other.id}"]
     assert "429 retry after 1s; trying again" in caplog.text
+
+
+async def test_one_chat_gets_its_messages_one_at_a_time_in_the_order_enqueued(
+    app: BotApplication, standin: BotApiStandIn, world: World, store: StoreHandle
+) -> None:
+    """A weekly summary is a chart and then its text: the text must not overtake the chart."""
+    room = world.group("第一中學 staff")
+    hold = standin.faults.hold("sendMessage")  # the first send to the group parks at the stand-in
+    await put(store, [NewMessage(room.id, "weekly_summary", f"2026-W49:{n}", {"text": f"Part {n}"})
+                      for n in range(3)])
+    sender = sender_of(app)
+    sender.wake()
+    await hold.wait_waiting(1)
+    await sender._drain_once()  # a look while the first is in flight starts nothing for that chat
+    assert sender.chats_in_flight == {room.id} and hold.waiting == 1
+    hold.release()
+    standin.faults.clear()
+    await drain(app)
+    assert [m.text for m in room.chat_log if m.from_bot] == ["Part 0", "Part 1", "Part 2"]
