@@ -353,6 +353,6 @@ async def district_answer(
         return info, True
     if action == "return":
         item.level, item.escalation = ItemLevel.SCHOOL.value, None
-        session.add(_note(item, scope, "district_returned", comment or "—", now))
+        session.add(_note(item, scope, "district_return", comment or "—", now))
         return await _commit(session, scope, item, "item_returned_by_district", now, comment=comment), True
     raise ItemRejected("bad_state")

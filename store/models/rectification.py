@@ -72,5 +72,5 @@ class RectificationNote(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("rectification_items.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # the status it led to
+    kind: Mapped[str] = mapped_column(String(16))  # the status it led to, or "district_return" (≤ 16)
     text: Mapped[str] = mapped_column(Text)
