@@ -67,6 +67,11 @@ class UpdateCost:
 _UPDATE: ContextVar[UpdateCost | None] = ContextVar("bench_update_cost", default=None)
 
 
+def current_update() -> UpdateCost | None:
+    """The update being handled where this is called (None outside any counted update)."""
+    return _UPDATE.get()
+
+
 class SqlCounter:
     """The bot engine's statements and commits (the bench's own engine is separate), in all and per
     update: each statement is booked to the update whose task runs it (SQLAlchemy carries context

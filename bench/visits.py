@@ -22,10 +22,12 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.cpu_profile import CpuProfile
 from bench.echo import build_echo_application, echo_rounds
 from bench.harness import (
     BOT_TIMEZONE,
@@ -38,7 +40,7 @@ from bench.harness import (
 )
 from bench.roster import SyntheticRoster, seed_roster, visits_by_visitor
 from bench.stats import Latencies, Machine, cpu_seconds, describe_machine, load_average, peak_rss_mib
-from bench.teacher import STEPS_PER_VISIT, log_visits
+from bench.teacher import STEPS_PER_VISIT, VISIT_STEPS, log_visits
 from bot.app import build_application
 from sandbox import BotApiStandIn, User
 from store.clock import SystemClock
@@ -112,10 +114,12 @@ class Result:
     peak_rss_mib: float = 0.0
     load_before: str = ""
     load_after: str = ""
+    profile: list[str] = field(default_factory=list)
 
 
 async def run(teachers: int, visits_per_teacher: int, students_per_class: int, database: Path,
-              *, reply_timeout: float, time_limit: float, bare_floor: bool = True) -> Result:
+              *, reply_timeout: float, time_limit: float, bare_floor: bool = True,
+              profile: bool = False) -> Result:
     """The bot's phase, then the floor's, with ``teachers`` users on a fresh stand-in and database."""
     load_before = load_average()
     clock = SystemClock()
@@ -142,10 +146,18 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
                     return await log_visits(user, n, lat, reply_timeout=reply_timeout, on_step=on_step)
 
                 calls_before = api_calls(standin)
-                visits = await drive("visits", users, visits_per_teacher, visit, time_limit=time_limit)
+                sampler = CpuProfile()
+                if profile:
+                    sampler.start()
+                try:
+                    visits = await drive("visits", users, visits_per_teacher, visit, time_limit=time_limit)
+                finally:
+                    sampler.stop()
                 visits.api_calls = api_calls(standin) - calls_before
             sql.detach()
             visits.sql = UpdateCosts.of(sql)
+            profile_lines = sampler.lines(visits.cpu_seconds * 1000, Counter(c.step for c in sql.updates),
+                                          visits.round_trips, VISIT_STEPS)
             rss = peak_rss_mib()
             per_visitor = await visits_by_visitor(store)
         finally:
@@ -177,6 +189,7 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
         peak_rss_mib=rss,
         load_before=load_before,
         load_after=load_average(),
+        profile=profile_lines,
     )
 
 
@@ -217,6 +230,8 @@ def report(result: Result) -> list[str]:
     ]
     if v.sql is not None:
         lines += ["", *v.sql.lines(v.latencies)]
+    if result.profile:
+        lines += ["", *result.profile]
     if floors:
         f = floors[0]
         floor_p95, floor_cpu = summaries[1]["p95"], f.per_trip(f.cpu_seconds)
@@ -261,6 +276,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="SQLite file to create and keep (must not exist; one --teachers only)")
     parser.add_argument("--reply-timeout", type=float, default=60.0, help="seconds to wait for one reply")
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds allowed for each phase")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the bot's CPU by step and layer (bench/cpu_profile.py)")
     parser.add_argument("--no-bare-floor", action="store_true",
                         help="skip the second floor (PTB's defaults: no limiter, one update at a time)")
     rush = parser.add_argument_group("the rush (--rush)")
@@ -302,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 result = asyncio.run(run(
                     teachers, args.visits_per_teacher, args.students_per_class, database,
                     reply_timeout=args.reply_timeout, time_limit=args.time_limit,
-                    bare_floor=not args.no_bare_floor,
+                    bare_floor=not args.no_bare_floor, profile=args.profile,
                 ))
                 print("", *report(result), sep="\n", flush=True)
                 failed |= not ok(result)
