@@ -1,7 +1,13 @@
-"""The floor: a bare PTB echo bot (no persistence, no database, no rate limiter) on the same stand-in.
+"""The floor: a bare PTB echo bot (no persistence, no database) on the same stand-in.
 
 Each simulated user does the same round trips as a visit: one text message answered by a new
 message with a button, then five taps, each answered (answerCallbackQuery) and edited in place.
+
+With ``policies`` the floor sends and schedules as the bot does: the bot's send policy
+(``bot.send_policy.SendPolicy``) as its rate limiter and the bot's update processor (different chats
+at once, each chat in order: ``bot.updates.PerChatUpdateProcessor``), so that the comparison with
+the bot is of the handling alone. Without, it is PTB as it ships: no rate limiter, one update at a
+time.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from telegram.ext import (
 
 from bench.harness import ECHO_TOKEN, AnyApplication
 from bench.stats import Latencies
+from bot.send_policy import SendPolicy
+from bot.updates import PerChatUpdateProcessor
 from sandbox import BotApiStandIn, User
 
 TAPS_PER_ROUND = 5  # /visit is one message; student, form, topic, Continue and Save are five taps
@@ -45,14 +53,13 @@ async def _tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.edit_message_text(f"tapped {n}", reply_markup=_keyboard(n + 1))
 
 
-def build_echo_application(standin: BotApiStandIn) -> AnyApplication:
-    app: AnyApplication = (
-        ApplicationBuilder()
-        .token(ECHO_TOKEN)
-        .base_url(standin.base_url)
-        .base_file_url(standin.base_file_url)
-        .build()
+def build_echo_application(standin: BotApiStandIn, *, policies: bool = True) -> AnyApplication:
+    builder = (
+        ApplicationBuilder().token(ECHO_TOKEN).base_url(standin.base_url).base_file_url(standin.base_file_url)
     )
+    if policies:
+        builder = builder.rate_limiter(SendPolicy()).concurrent_updates(PerChatUpdateProcessor())
+    app: AnyApplication = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, _echo))
     app.add_handler(CallbackQueryHandler(_tapped, pattern=r"^tap:\d+$"))
     return app

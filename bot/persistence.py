@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import MutableMapping
-from contextlib import AsyncExitStack
-from copy import deepcopy
+from collections.abc import Callable, MutableMapping
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 
+from bot import updates
 from bot.context import BotContext
 from bot.services import Services
 from store.persistence import load_persisted, save_persisted
@@ -27,9 +28,9 @@ from store.persistence import load_persisted, save_persisted
 ConversationKey = tuple[int | str, ...]
 ConversationDict = MutableMapping[ConversationKey, object]
 CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
+SessionSource = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 USER_DATA = "user_data"
-_UNKNOWN = object()
 
 
 def _conv_kind(name: str) -> str:
@@ -44,6 +45,12 @@ def _str_to_key(raw: str) -> ConversationKey:
     return tuple(json.loads(raw))
 
 
+def _snapshot(data: Any) -> str:
+    """What an entry holds, as the JSON the database keeps: comparing two is one string comparison,
+    and taking one costs a tenth of a ``deepcopy`` (what is stored must be JSON anyway)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
     def __init__(self, services: Services) -> None:
         # The timer still runs as a safety net; the per-update flush is what we rely on.
@@ -54,11 +61,19 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         self._services = services
         # What the database holds, as last written or read: PTB's per-update flush repeats what a flow
         # already wrote through, and an unchanged entry need not cost a commit.
-        self._written: dict[tuple[str, str], Any] = {}
+        self._written: dict[tuple[str, str], str] = {}
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
         self._lock_users: dict[tuple[str, str], int] = {}  # writers holding or waiting for each lock
 
-    async def _write(self, entries: list[tuple[str, str, Any]]) -> None:
+    @property
+    def bot_token(self) -> str | None:
+        """The token of the bot this persistence serves (None before PTB hands it one)."""
+        bot = getattr(self, "bot", None)
+        return bot.token if bot is not None else None
+
+    async def _write(
+        self, entries: list[tuple[str, str, Any]], session: SessionSource | None = None
+    ) -> None:
         # PTB's per-update flush writes every user's pending data, so another chat's update can
         # flush an entry while its own update writes it through: one writer per entry at a time
         # (in a fixed order, so two writers never wait on each other), and the second finds it
@@ -71,45 +86,51 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
             async with AsyncExitStack() as stack:
                 for lock in locks:
                     await stack.enter_async_context(lock)
-                await self._write_changed(entries)
+                await self._write_changed(entries, session)
         finally:
             for k in keys:
                 self._lock_users[k] -= 1
                 if not self._lock_users[k]:
                     del self._lock_users[k], self._locks[k]  # idle: keep no lock per entry ever written
 
-    async def _write_changed(self, entries: list[tuple[str, str, Any]]) -> None:
+    async def _write_changed(
+        self, entries: list[tuple[str, str, Any]], session: SessionSource | None
+    ) -> None:
         written = self._written
-        changed = [(k, key, data) for k, key, data in entries if written.get((k, key), _UNKNOWN) != data]
+        snapshots = {(kind, key): _snapshot(data) for kind, key, data in entries}
+        changed = [(k, key, data) for k, key, data in entries if written.get((k, key)) != snapshots[(k, key)]]
         if not changed:
             return
         await self._services.open()
         store = self._services.store
-        async with store.sessions() as session:
-            await save_persisted(session=session, entries=changed, now=store.clock.now())
-        for kind, key, data in changed:
-            self._written[(kind, key)] = deepcopy(data)
+        async with (session or store.sessions)() as db:
+            await save_persisted(session=db, entries=changed, now=store.clock.now())
+        for kind, key, _ in changed:
+            written[(kind, key)] = snapshots[(kind, key)]
 
     async def write_through(self, context: BotContext, state: object | None, user_id: int) -> None:
-        """The conversation's state and the user's data in one transaction, before the reply is sent.
+        """The conversation's state and the user's data in one transaction (the update's session),
+        before the reply is sent.
 
         The conversation is the one :class:`PersistentConversation` handed this update to.
         """
         if context.conversation is None:
             raise RuntimeError("write_through outside a PersistentConversation")
         name, key = context.conversation
+        # No copy: the rows are written (and their snapshots taken) before anything can change them.
         await self._write(
             [
                 (_conv_kind(name), _key_to_str(key), state),
-                (USER_DATA, str(user_id), deepcopy(dict(context.user_data or {})) or None),
-            ]
+                (USER_DATA, str(user_id), dict(context.user_data or {}) or None),
+            ],
+            context.session,
         )
 
     async def _read(self, kind: str) -> dict[str, Any]:
         await self._services.open()
         async with self._services.store.sessions() as session:
             entries = await load_persisted(session=session, kind=kind)
-        self._written.update({(kind, key): deepcopy(data) for key, data in entries.items()})
+        self._written.update({(kind, key): _snapshot(data) for key, data in entries.items()})
         return entries
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
@@ -131,8 +152,14 @@ class StorePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         await self._write([(_conv_kind(name), _key_to_str(key), new_state)])
 
     async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        # PTB hands over a copy of its own. A user with an update being handled right now is left to
+        # that update: its flow writes through at its reply point, and PTB marks the user again when
+        # it ends, so the next flush writes what it left; flushed now, the row could hold a step's
+        # data beside the previous step's state (and cost a commit more).
+        if self.bot_token is not None and updates.in_flight(self.bot_token, user_id):
+            return
         # An empty dict is the same as no data: keep the table small.
-        await self._write([(USER_DATA, str(user_id), deepcopy(data) or None)])
+        await self._write([(USER_DATA, str(user_id), data or None)])
 
     async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
         return None

@@ -5,11 +5,15 @@ whole district. Running everything concurrently would break conversations, which
 updates in order. So: one lock per chat (per user when there is no chat), FIFO, and up to
 ``max_concurrent_updates`` chats at once. Each update gets its one database session here (opened
 lazily by :meth:`bot.context.BotContext.session`, closed when the update is done).
+
+Which users have an update being handled is kept (:func:`in_flight`), per bot: the persistence
+leaves their data to that update rather than flush it half-way through.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable
 from typing import Any
 
@@ -17,6 +21,19 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.context import one_session_per_update
+
+_IN_FLIGHT: Counter[tuple[str, int]] = Counter()  # (bot token, user id): updates being handled
+
+
+def in_flight(bot_token: str, user_id: int) -> bool:
+    """Whether an update from ``user_id`` to the bot with ``bot_token`` is being handled now."""
+    return (bot_token, user_id) in _IN_FLIGHT
+
+
+def _sender(update: object) -> tuple[str, int] | None:
+    if isinstance(update, Update) and update.effective_user is not None:
+        return update.get_bot().token, update.effective_user.id
+    return None
 
 
 def ordering_key(update: object) -> int | None:
@@ -39,9 +56,18 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         key = ordering_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
+        sender = _sender(update)
         try:
             async with lock, one_session_per_update():
-                await coroutine
+                if sender is not None:
+                    _IN_FLIGHT[sender] += 1
+                try:
+                    await coroutine
+                finally:
+                    if sender is not None:
+                        _IN_FLIGHT[sender] -= 1
+                        if not _IN_FLIGHT[sender]:
+                            del _IN_FLIGHT[sender]
         finally:
             self._users[key] -= 1
             if not self._users[key]:

@@ -1,9 +1,13 @@
 """What a step of the visit conversation shows, in one read each: the people to pick and the names a
-draft's card needs. Built on :mod:`store.people`, so labels (namesakes told apart) are the same."""
+draft's card needs. Built on :mod:`store.people`, so labels (namesakes told apart) are the same.
+
+Class names and the students of a class change only with a roster import: they are kept in memory
+for the roster version (:class:`store.roster_version.RosterCache`), so the taps that only check a
+pick or label a card read nothing but the version the update reads anyway."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,6 +22,7 @@ from store.people import (
     interviewable_teachers,
     name_labels,
 )
+from store.roster_version import RosterCache
 from store.scopes import Scope
 from store.visit_rules import VisitDraft
 from store.vocab import VisitKind
@@ -40,11 +45,37 @@ class DraftLabels:
     co_visitors: dict[int, str] = field(default_factory=dict)
 
 
+_CLASS_NAMES: RosterCache[str | None] = RosterCache()  # class id: its name, None if gone or inactive
+_CLASS_STUDENTS: RosterCache[Mapping[int, str]] = RosterCache()  # class id: its active students' labels
+
+
 async def _class_name(session: AsyncSession, scope: Scope, class_id: int | None) -> str | None:
     if class_id is None or not scope.may_visit_class(class_id):
         return None
-    school_class = await session.get(SchoolClass, class_id)
-    return school_class.name if school_class is not None and school_class.active else None
+
+    async def load() -> str | None:
+        query = select(SchoolClass.name, SchoolClass.active).where(SchoolClass.id == class_id)
+        row = (await session.execute(query)).first()
+        return row.name if row is not None and row.active else None
+
+    return await _CLASS_NAMES.get(session, class_id, load)
+
+
+async def _students_of(session: AsyncSession, class_id: int) -> Mapping[int, str]:
+    """Labels of the class's active students, by id (the same for every asker: scope is checked
+    by the callers)."""
+
+    async def load() -> Mapping[int, str]:
+        rows = (
+            await session.execute(
+                select(Student.id, Student.name, Student.external_id).where(
+                    Student.class_id == class_id, Student.active.is_(True)
+                )
+            )
+        ).all()
+        return name_labels((sid, name, ext) for sid, name, ext in rows)
+
+    return await _CLASS_STUDENTS.get(session, class_id, load)
 
 
 async def people_to_pick(
@@ -65,35 +96,24 @@ async def people_to_pick(
 async def may_pick(
     *, session: AsyncSession, scope: Scope, kind: VisitKind, class_id: int | None, person_id: int
 ) -> bool:
-    """Whether the people step offers ``person_id`` (one statement for a student)."""
+    """Whether the people step offers ``person_id`` (for a student, from memory while the roster
+    version holds)."""
     if kind is VisitKind.TEACHER:
         return person_id in {t.id for t in await interviewable_teachers(session=session, scope=scope)}
     if class_id is None or not (scope.sees_students_of(class_id) or class_id in scope.visit_class_ids):
         return False
-    found = await session.scalar(
-        select(Student.id).where(
-            Student.id == person_id, Student.class_id == class_id, Student.active.is_(True)
-        )
-    )
-    return found is not None
+    return person_id in await _students_of(session, class_id)
 
 
-async def _student_labels(session: AsyncSession, scope: Scope, class_id: int | None) -> dict[int, str]:
+async def _student_labels(session: AsyncSession, scope: Scope, class_id: int | None) -> Mapping[int, str]:
     if class_id is None or not (scope.may_visit_class(class_id) or scope.sees_students_of(class_id)):
         return {}
-    rows = (
-        await session.execute(
-            select(Student.id, Student.name, Student.external_id).where(
-                Student.class_id == class_id, Student.active.is_(True)
-            )
-        )
-    ).all()
-    return name_labels((sid, name, ext) for sid, name, ext in rows)
+    return await _students_of(session, class_id)
 
 
 async def draft_labels(*, session: AsyncSession, scope: Scope, draft: VisitDraft) -> DraftLabels:
     """The names a draft's card shows, only as far as ``scope`` may see them (unknown ids get none)."""
-    visitees: dict[int, str]
+    visitees: Mapping[int, str]
     if draft.kind is VisitKind.TEACHER:
         visitees = {t.id: t.label for t in await interviewable_teachers(session=session, scope=scope)}
     else:

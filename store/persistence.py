@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Executable, delete, select, tuple_
+from sqlalchemy import Executable, Table, delete, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import PersistedData
 
-# Four parameters a row: well under SQLite's oldest limit of 999 bound variables per statement.
-_ROWS_PER_STATEMENT = 200
+# Two parameters a key: well under SQLite's oldest limit of 999 bound variables per statement.
+_KEYS_PER_DELETE = 200
+_TABLE = cast(Table, PersistedData.__table__)
 
 
 async def load_persisted(*, session: AsyncSession, kind: str) -> dict[str, Any]:
@@ -21,11 +23,15 @@ async def load_persisted(*, session: AsyncSession, kind: str) -> dict[str, Any]:
     return {key: data for key, data in rows}
 
 
-def _upsert(dialect: str, rows: list[dict[str, Any]]) -> Executable:
+@cache
+def _upsert(dialect: str) -> Executable:
+    # One Core statement per dialect, its rows given as parameters (one executemany): built and
+    # compiled once, where an ORM insert with the rows in VALUES costs twice the CPU on every write
+    # (docs/benchmarks.md, "Issue 6 targets").
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(PersistedData).values(rows)
+    stmt = insert(_TABLE)
     return stmt.on_conflict_do_update(
-        index_elements=[PersistedData.kind, PersistedData.key],
+        index_elements=[_TABLE.c.kind, _TABLE.c.key],
         set_={"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at},
     )
 
@@ -40,21 +46,18 @@ async def save_persisted(
     succeed, the later one's data stays. A key given twice counts once, the last time.
     """
     last: dict[tuple[str, str], Any] = {(kind, key): data for kind, key, data in entries}
-    dialect = session.get_bind().dialect.name
     written = [
         {"kind": kind, "key": key, "data": data, "updated_at": now}
         for (kind, key), data in last.items()
         if data is not None
     ]
     dropped = [pair for pair, data in last.items() if data is None]
-    for start in range(0, len(written), _ROWS_PER_STATEMENT):
-        await session.execute(_upsert(dialect, written[start : start + _ROWS_PER_STATEMENT]))
-    for start in range(0, len(dropped), _ROWS_PER_STATEMENT):
-        chunk = dropped[start : start + _ROWS_PER_STATEMENT]
+    if written:
+        await session.execute(_upsert(session.get_bind().dialect.name), written)
+    for start in range(0, len(dropped), _KEYS_PER_DELETE):
+        chunk = dropped[start : start + _KEYS_PER_DELETE]
         await session.execute(
-            delete(PersistedData)
-            .where(tuple_(PersistedData.kind, PersistedData.key).in_(chunk))
-            .execution_options(synchronize_session=False)
+            delete(_TABLE).where(tuple_(_TABLE.c.kind, _TABLE.c.key).in_(chunk))
         )
     await session.commit()
 
