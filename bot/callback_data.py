@@ -138,13 +138,9 @@ class SavedTap:
     target: int  # a visit id; a class id for "again"
 
 
-@dataclass(frozen=True)
-class FlowTap:
-    """A button of the visit flow: its flow nonce and step, the action and its arguments."""
+class _Args:
+    """Positional arguments of a tap, read with the same staleness rules everywhere."""
 
-    flow: str
-    step: int
-    action: str
     args: tuple[str, ...]
 
     def arg(self, index: int = 0) -> str:
@@ -155,6 +151,16 @@ class FlowTap:
 
     def int_arg(self, index: int = 0) -> int:
         return bounded_int(self.arg(index))
+
+
+@dataclass(frozen=True)
+class FlowTap(_Args):
+    """A button of the visit flow: its flow nonce and step, the action and its arguments."""
+
+    flow: str
+    step: int
+    action: str
+    args: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -179,21 +185,12 @@ EXEMPT_ACTIONS = frozenset({"s", "r", "tl", "t", "ok", "no"})
 
 
 @dataclass(frozen=True)
-class ExemptTap:
+class ExemptTap(_Args):
     """A button of /exempt: pick a student (``s``), a reason (``r``), the teacher list (``tl``), a
     teacher (``t``); approve (``ok``) or decline (``no``) a proposal."""
 
     action: str
     args: tuple[str, ...]
-
-    def arg(self, index: int = 0) -> str:
-        try:
-            return self.args[index]
-        except IndexError:
-            raise BadCallbackData(f"missing argument {index}") from None
-
-    def int_arg(self, index: int = 0) -> int:
-        return bounded_int(self.arg(index))
 
 
 @dataclass(frozen=True)
@@ -209,21 +206,12 @@ class StaffListTap:
 
 
 @dataclass(frozen=True)
-class RectifyTap:
+class RectifyTap(_Args):
     """A button of the 整改 families: which family, the action, its (short, id-only) arguments."""
 
     family: str
     action: str
     args: tuple[str, ...]
-
-    def arg(self, index: int = 0) -> str:
-        try:
-            return self.args[index]
-        except IndexError:
-            raise BadCallbackData(f"missing argument {index}") from None
-
-    def int_arg(self, index: int = 0) -> int:
-        return bounded_int(self.arg(index))
 
 
 @dataclass(frozen=True)
