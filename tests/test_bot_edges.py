@@ -112,7 +112,9 @@ async def test_someone_who_left_the_roster_is_told_so_wherever_they_knock(
     await a_visit(store, d)
     listing = await say(teacher, "/myvisits")
     await take_off_roster(store, d.staff["head"])
-    for command in ("/visit", "/my", "/myvisits", "/help", "/start", "hello"):
+    for command in ("/visit", "/my", "/myvisits", "/help", "/start", "hello", "/export", "/report", "/phase",
+                    "/ranking", "/staff", "/opinions", "/rectify", "/followups", "/exempt", "/coverage",
+                    "/summary", "/overdue", "/board"):
         assert LEFT in (await say(teacher, command)).text, command
     tap = await teacher.tap("Older ▶️", message=listing) if "Older ▶️" in listing.buttons else None
     tap = tap or await teacher.tap_data("v1:rec:pg:0:0", message=listing)

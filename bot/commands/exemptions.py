@@ -154,9 +154,8 @@ async def exempt_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     tr = await context.tr(update)
-    scope = await context.scope(update)
+    scope = await scope_or_explain(update, context)
     if scope is None:
-        await message.reply_text(tr.gettext(REFUSALS["not_allowed"]))
         return
     lines, rows = await _class_view(context, scope, tr)
     if scope.school_id is not None and may_decide(scope, scope.school_id):

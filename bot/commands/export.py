@@ -16,8 +16,7 @@ from telegram.error import BadRequest
 from telegram.ext import CommandHandler
 
 from bot import edges
-from bot.commands.start import not_registered_text
-from bot.context import BotContext
+from bot.context import BotContext, stranger_text
 from bot.i18n import Translator
 from reports.archive import export_archive
 from store.clock import local_today
@@ -54,7 +53,7 @@ async def export_command(update: Update, context: BotContext) -> None:
         return
     scope = await context.scope(update)
     if scope is None:
-        await message.reply_text(not_registered_text(tr))
+        await message.reply_text(await stranger_text(update, context))
         return
     if scope.may_export(None):
         school_id = None

@@ -14,10 +14,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from bot.context import BotContext
+from bot.context import BotContext, stranger_text
 from bot.group_chats import chat_binding, group_tr
 from bot.i18n import N_, Translator
-from bot.text import esc, not_registered_text
+from bot.text import esc
 from reports.phase_status import phase_status
 from store.campaign import PHASE_KEYS
 from store.clock import local_today
@@ -103,7 +103,7 @@ async def phase_command(update: Update, context: BotContext) -> None:
         tr = await context.tr(update)
         scope = await context.scope(update)
         if scope is None:
-            await message.reply_text(not_registered_text(tr))
+            await message.reply_text(await stranger_text(update, context))
             return
         school_id = scope.school_id
         may_set = scope.may_set_school_phases(school_id)

@@ -16,8 +16,7 @@ from telegram.ext import CommandHandler
 
 from bot.commands.groups import chat_binding, group_tr, how_to_bind, not_staff_text
 from bot.commands.records_views import MAX_TEXT
-from bot.commands.start import not_registered_text
-from bot.context import BotContext
+from bot.context import BotContext, stranger_text
 from bot.i18n import N_, Translator
 from bot.text import esc
 from reports.scores import (
@@ -176,7 +175,7 @@ async def ranking_command(update: Update, context: BotContext) -> None:
             return
     scope = await context.scope(update)
     if scope is None:
-        await message.reply_text(not_registered_text(tr) if private else not_staff_text(tr))
+        await message.reply_text(await stranger_text(update, context) if private else not_staff_text(tr))
         return
     # In a group, a school leader only in their own school's group; the district group is for
     # district roles.

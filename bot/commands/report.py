@@ -12,8 +12,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from bot.context import BotContext
-from bot.text import esc, not_registered_text
+from bot.context import BotContext, stranger_text
+from bot.text import esc
 from reports.summary_report import build_report
 from store.clock import local_today
 from store.export_rows import school_names
@@ -34,7 +34,7 @@ async def report_command(update: Update, context: BotContext) -> None:
         return
     scope = await context.scope(update)
     if scope is None:
-        await message.reply_text(not_registered_text(tr))
+        await message.reply_text(await stranger_text(update, context))
         return
     wanted = " ".join(context.args or ()).strip()
     school_id: int | None

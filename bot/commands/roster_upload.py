@@ -16,8 +16,7 @@ from telegram import Document, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import MessageHandler, filters
 
-from bot.commands.start import not_registered_text
-from bot.context import BotContext
+from bot.context import BotContext, stranger_text
 from bot.i18n import Translator
 from bot.messages import split_message
 from bot.roster_messages import report_lines
@@ -206,7 +205,7 @@ async def roster_document(update: Update, context: BotContext) -> None:
     _ = tr.gettext
     account = await context.account(update)
     if account is None:
-        await message.reply_text(not_registered_text(tr))
+        await message.reply_text(await stranger_text(update, context))
         return
     scope = await context.scope(update)
     if scope is None or not scope.can(Action.IMPORT_ROSTER):
