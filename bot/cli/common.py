@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from bot.i18n import Translator, translator
+from bot.i18n import Translator, parse_locale, translator
 from bot.settings import Settings, load_settings
 from store.campaign import CampaignError
 from store.clock import Clock, SystemClock
@@ -25,6 +28,29 @@ def fail(message: str, code: int = 2) -> int:
 def cli_translator(settings: Settings) -> Translator:
     """The command line speaks the district's default locale."""
     return translator(settings.bot_default_locale)
+
+
+def file_translator(settings: Settings, lang: str | None) -> Translator:
+    """The language of a file the command writes (an export, a report): ``--lang``, else the default."""
+    locale = parse_locale(lang) if lang else settings.bot_default_locale
+    if locale is None:
+        raise CommandError(f"--lang: unknown language {lang!r} (zh-Hant, zh-Hans or en)")
+    return translator(locale)
+
+
+def checked_out(out: Path, tr: Translator) -> Path:
+    """``out``, refused before any work when its folder does not exist."""
+    if not out.parent.is_dir():
+        raise CommandError(tr.gettext("No such folder: {folder}").format(folder=out.parent))
+    return out
+
+
+def os_user() -> str:
+    """Who ran the command, for the audit log."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return str(os.getuid())
 
 
 @asynccontextmanager

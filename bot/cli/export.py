@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import os
 import sys
 from pathlib import Path
 
-from bot.cli.common import CommandError, opened_store
-from bot.i18n import Translator, parse_locale, translator
+from bot.cli.common import CommandError, checked_out, file_translator, opened_store, os_user
+from bot.i18n import Translator
 from bot.settings import Settings, load_settings
 from reports.archive import ExportSummary, export_archive
 from store.campaign import current_campaign
@@ -35,13 +34,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     parser.add_argument("--lang", help="language of headers and labels: zh-Hant, zh-Hans or en "
                                        "(default: BOT_DEFAULT_LOCALE)")
     parser.set_defaults(func=handle)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name in some containers
-        return str(os.getuid())
 
 
 def _school_id(wanted: str | None, schools: dict[int, str], tr: Translator) -> int | None:
@@ -77,7 +69,7 @@ async def _export(settings: Settings, out: Path, school: str | None, tr: Transla
             raise
         await record_export(
             session=session, now=handle.clock.now(), actor="cli", actor_staff_id=None, school_id=school_id,
-            detail={"file": out.name, "os_user": _os_user(), "visits": summary.visits, "rows": summary.rows,
+            detail={"file": out.name, "os_user": os_user(), "visits": summary.visits, "rows": summary.rows,
                     "locale": tr.locale.value},
         )
         return summary
@@ -85,13 +77,8 @@ async def _export(settings: Settings, out: Path, school: str | None, tr: Transla
 
 def handle(args: argparse.Namespace) -> int:
     settings = load_settings()
-    locale = parse_locale(args.lang) if args.lang else settings.bot_default_locale
-    if locale is None:
-        raise CommandError(f"--lang: unknown language {args.lang!r} (zh-Hant, zh-Hans or en)")
-    tr = translator(locale)
-    out: Path = args.out
-    if not out.parent.is_dir():
-        raise CommandError(tr.gettext("No such folder: {folder}").format(folder=out.parent))
+    tr = file_translator(settings, args.lang)
+    out = checked_out(args.out, tr)
     summary = asyncio.run(_export(settings, out, args.school, tr))
     print(tr.gettext("Wrote {path}: {visits} visits, {rows} rows. Readable by you only; the export is "
                      "recorded in the audit log.").format(path=out, visits=summary.visits, rows=summary.rows),

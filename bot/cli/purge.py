@@ -15,8 +15,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.cli.common import CommandError, cli_translator, opened_store
-from bot.cli.export import _os_user
+from bot.cli.common import CommandError, cli_translator, opened_store, os_user
 from bot.i18n import Translator
 from bot.settings import Settings, load_settings
 from store.purge import PurgeCounts, archive_state, district_name, purge
@@ -80,7 +79,7 @@ async def _purge(settings: Settings, args: argparse.Namespace, tr: Translator) -
         if not args.yes and not _confirmed(tr, name):
             raise CommandError(tr.gettext("Not confirmed: nothing was changed."))
         async with handle.sessions() as session:
-            done = await purge(session=session, now=handle.clock.now(), actor=f"cli:{_os_user()}",
+            done = await purge(session=session, now=handle.clock.now(), actor=f"cli:{os_user()}",
                                dry_run=False, forced=args.force and not state.covers_visits)
         print(tr.gettext("Purged. {counts} Recorded in the audit log.").format(counts=_counts(tr, done)))
         return 0

@@ -13,9 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-from bot.cli.common import CommandError, opened_store
-from bot.cli.export import _os_user, _school_id
-from bot.i18n import Translator, parse_locale, translator
+from bot.cli.common import CommandError, checked_out, file_translator, opened_store, os_user
+from bot.cli.export import _school_id
+from bot.i18n import Translator
 from bot.settings import Settings, load_settings
 from reports.summary_report import BuiltReport, build_report
 from store.campaign import current_campaign
@@ -67,7 +67,7 @@ async def _report(settings: Settings, out: Path, school: str | None, tr: Transla
             await record_report(
                 session=session, now=handle.clock.now(), actor="cli", actor_staff_id=None,
                 school_id=school_id,
-                detail={"file": out.name, "os_user": _os_user(), "bytes": len(built.pdf),
+                detail={"file": out.name, "os_user": os_user(), "bytes": len(built.pdf),
                         "locale": tr.locale.value},
             )
         return built
@@ -75,13 +75,8 @@ async def _report(settings: Settings, out: Path, school: str | None, tr: Transla
 
 def handle(args: argparse.Namespace) -> int:
     settings = load_settings()
-    locale = parse_locale(args.lang) if args.lang else settings.bot_default_locale
-    if locale is None:
-        raise CommandError(f"--lang: unknown language {args.lang!r} (zh-Hant, zh-Hans or en)")
-    tr = translator(locale)
-    out: Path = args.out
-    if not out.parent.is_dir():
-        raise CommandError(tr.gettext("No such folder: {folder}").format(folder=out.parent))
+    tr = file_translator(settings, args.lang)
+    out = checked_out(args.out, tr)
     built = asyncio.run(_report(settings, out, args.school, tr))
     print(tr.gettext("Wrote {path}: the summary report of {name}. Readable by you only; the report is "
                      "recorded in the audit log.").format(path=out, name=built.name), file=sys.stdout)
