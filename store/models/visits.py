@@ -32,6 +32,8 @@ class Visit(Base):
     follow_up: Mapped[str] = mapped_column(String(8), default="none")  # FollowUpWish
     notable: Mapped[bool] = mapped_column(Boolean, default=False)
     private_notes: Mapped[str | None] = mapped_column(Text)
+    # Shareable, unlike private_notes: the paper form's "situation" column, exported and reported.
+    situation: Mapped[str | None] = mapped_column(Text)
     out_of_phase: Mapped[bool] = mapped_column(Boolean, default=False)  # flagged for reviewers
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
