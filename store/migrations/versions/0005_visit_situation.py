@@ -25,5 +25,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('visits', schema=None) as batch_op:
+    # Never recreate the table: on SQLite a recreated `visits` would cascade-delete its link rows.
+    with op.batch_alter_table('visits', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('situation')
