@@ -44,3 +44,13 @@ def test_output_to_a_closed_pipe_ends_quietly_with_sigpipes_exit_code(tmp_path: 
     assert result.returncode == EXIT_BROKEN_PIPE == 141
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
     assert result.stderr == ""
+
+
+def test_an_unknown_lang_for_export_and_report_is_refused_in_the_districts_language(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "twovisits.db")  # the default locale: zh-Hant
+    for command in ("export", "report"):
+        result = twovisits(command, "--out", str(tmp_path / "out"), "--lang", "xx", cwd=tmp_path, env=env)
+        assert result.returncode != 0, command
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip() == "twovisits: --lang：不認識的語言 'xx'（可用 zh-Hant、zh-Hans 或 en）"
+        assert not (tmp_path / "out").exists()

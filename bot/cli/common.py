@@ -34,7 +34,9 @@ def file_translator(settings: Settings, lang: str | None) -> Translator:
     """The language of a file the command writes (an export, a report): ``--lang``, else the default."""
     locale = parse_locale(lang) if lang else settings.bot_default_locale
     if locale is None:
-        raise CommandError(f"--lang: unknown language {lang!r} (zh-Hant, zh-Hans or en)")
+        tr = cli_translator(settings)
+        raise CommandError(tr.gettext("--lang: unknown language {lang} (zh-Hant, zh-Hans or en)").format(
+            lang=repr(lang)))
     return translator(locale)
 
 
