@@ -14,11 +14,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import edges
 from bot.callback_data import EXEMPT, BadCallbackData, ExemptTap, exempt_data
-from bot.context import BotContext, read_tap, scope_or_explain
+from bot.context import BotContext, scope_or_explain
 from bot.i18n import N_, Translator
 from bot.keyboards import Button, grid, inline
 from bot.nudges import recipient_translator
-from bot.text import esc, expired_text
+from bot.taps import person_tap, settle
+from bot.text import esc
 from store.exemptions import (
     DECIDERS,
     STUDENT_REASONS,
@@ -180,22 +181,12 @@ async def _edit(update: Update, text: str, rows: Sequence[Sequence[Button]] = ()
 
 
 async def exempt_tapped(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
+    tapped = await person_tap(update, context, ExemptTap)
+    if tapped is None:
         return
-    tap = await read_tap(update, context)
-    if not isinstance(tap, ExemptTap):
-        return
-    tr = await context.tr(update)
-    scope = await scope_or_explain(update, context)
-    if scope is None:
-        return
-    try:
-        await _handle(update, context, tr, scope, tap)
-    except ExemptionRejected as exc:
-        await edges.answer(query, refusal(tr, exc), show_alert=True)
-    except (BadCallbackData, ValueError, KeyError):
-        await edges.answer(query, expired_text(tr))
+    tr = tapped.tr
+    await settle(tapped, _handle(update, context, tr, tapped.scope, tapped.tap), ExemptionRejected,
+                 lambda exc: refusal(tr, exc))
 
 
 async def _handle(

@@ -16,11 +16,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import edges
 from bot.callback_data import OPINIONS, BadCallbackData, RectifyTap, rectify_data
 from bot.commands.rectify_flow import start_item_flow
-from bot.context import BotContext, read_tap, scope_or_explain
+from bot.context import BotContext, scope_or_explain
 from bot.i18n import N_, Translator
 from bot.keyboards import Button, grid, inline
 from bot.rectify_text import refusal
-from bot.text import esc, expired_text
+from bot.taps import person_tap, settle
+from bot.text import esc
 from store.campaign import current_campaign
 from store.opinions import (
     OpinionInfo,
@@ -152,25 +153,15 @@ async def opinions_command(update: Update, context: BotContext) -> None:
 
 
 async def opinions_tapped(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
+    tapped = await person_tap(update, context, RectifyTap, OPINIONS.name)
+    if tapped is None:
         return
-    tap = await read_tap(update, context)
-    if not isinstance(tap, RectifyTap) or tap.family != OPINIONS.name:
-        return
-    tr = await context.tr(update)
-    scope = await scope_or_explain(update, context)
-    if scope is None:
-        return
+    tr, scope = tapped.tr, tapped.scope
     if not scope.may_manage_opinions_of(scope.school_id):
-        await edges.answer(query, refusal(tr, "not_allowed"), show_alert=True)
+        await edges.answer(tapped.query, refusal(tr, "not_allowed"), show_alert=True)
         return
-    try:
-        await _handle(update, context, tr, scope, tap)
-    except OpinionRejected as exc:
-        await edges.answer(query, refusal(tr, exc.code), show_alert=True)
-    except (BadCallbackData, ValueError, IndexError):
-        await edges.answer(query, expired_text(tr))
+    await settle(tapped, _handle(update, context, tr, scope, tapped.tap), OpinionRejected,
+                 lambda exc: refusal(tr, exc.code))
 
 
 async def _show(

@@ -18,11 +18,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import edges
 from bot.callback_data import BOARD, RectifyTap, rectify_data
-from bot.context import BotContext, read_tap, scope_or_explain
+from bot.context import BotContext, scope_or_explain
 from bot.group_chats import chat_binding, group_tr, how_to_bind, not_staff_text, unprompted_locale
 from bot.i18n import Translator, translator
 from bot.keyboards import inline
 from bot.rectify_text import overdue_line, refusal
+from bot.taps import person_tap
 from bot.text import esc
 from reports.rectification import board, overdue_view
 from store.clock import local_today
@@ -144,16 +145,10 @@ async def board_command(update: Update, context: BotContext) -> None:
 
 
 async def board_tapped(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
+    tapped = await person_tap(update, context, RectifyTap, BOARD.name)
+    if tapped is None:
         return
-    tap = await read_tap(update, context)
-    if not isinstance(tap, RectifyTap) or tap.family != BOARD.name:
-        return
-    tr = await context.tr(update)
-    scope = await scope_or_explain(update, context)
-    if scope is None:
-        return
+    query, tr, scope = tapped.query, tapped.tr, tapped.scope
     if not scope.may_manage_rectification_of(scope.school_id):
         await edges.answer(query, refusal(tr, "not_allowed"), show_alert=True)
         return

@@ -19,12 +19,13 @@ from telegram.ext import (
 
 from bot import edges
 from bot.callback_data import ITEM, ITEM_FLOW, BadCallbackData, RectifyTap, rectify_data
-from bot.context import BotContext, read_tap, scope_or_explain
+from bot.context import BotContext, scope_or_explain
 from bot.i18n import N_, Translator
 from bot.keyboards import Button, grid, inline
 from bot.rectify_notify import FLOW, INPUT, deciders, notify, stamp, user_data
 from bot.rectify_text import STATUS, item_buttons, item_card, markup, refusal
-from bot.text import esc, expired_text
+from bot.taps import person_tap, settle
+from bot.text import esc
 from store.rectification import (
     ItemInfo,
     ItemRejected,
@@ -88,22 +89,12 @@ async def _show_item(
 
 
 async def item_tapped(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    if query is None:
+    tapped = await person_tap(update, context, RectifyTap, ITEM.name)
+    if tapped is None:
         return
-    tap = await read_tap(update, context)
-    if not isinstance(tap, RectifyTap) or tap.family != ITEM.name:
-        return
-    tr = await context.tr(update)
-    scope = await scope_or_explain(update, context)
-    if scope is None:
-        return
-    try:
-        await _item_action(update, context, tr, scope, tap)
-    except ItemRejected as exc:
-        await edges.answer(query, refusal(tr, exc.code), show_alert=True)
-    except (BadCallbackData, ValueError, IndexError):
-        await edges.answer(query, expired_text(tr))
+    tr = tapped.tr
+    await settle(tapped, _item_action(update, context, tr, tapped.scope, tapped.tap), ItemRejected,
+                 lambda exc: refusal(tr, exc.code))
 
 
 async def _item_action(

@@ -18,12 +18,13 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHa
 
 from bot import edges
 from bot.callback_data import ITEM_FLOW, BadCallbackData, RectifyTap, rectify_data
-from bot.context import BotContext, read_tap, scope_or_explain
+from bot.context import BotContext, scope_or_explain
 from bot.dates import parse_deadline
 from bot.i18n import N_, Translator
 from bot.keyboards import Button, grid, inline
 from bot.rectify_notify import FLOW, INPUT, notify, office, stamp, today, user_data
 from bot.rectify_text import item_buttons, item_card, markup, refusal
+from bot.taps import person_tap
 from bot.text import esc, expired_text
 from store.opinions import OpinionRejected, dismiss
 from store.rectification import (
@@ -112,17 +113,11 @@ async def _ask(context: BotContext, chat_id: int, tr: Translator, flow: dict[str
 
 
 async def flow_tapped(update: Update, context: BotContext) -> None:
-    query = update.callback_query
     chat = update.effective_chat
-    if query is None or chat is None:
+    tapped = await person_tap(update, context, RectifyTap, ITEM_FLOW.name)
+    if chat is None or tapped is None:
         return
-    tap = await read_tap(update, context)
-    if not isinstance(tap, RectifyTap) or tap.family != ITEM_FLOW.name:
-        return
-    tr = await context.tr(update)
-    scope = await scope_or_explain(update, context)
-    if scope is None:
-        return
+    query, tap, tr, scope = tapped.query, tapped.tap, tapped.tr, tapped.scope
     if tap.action == "new":
         await edges.answer(query)
         await start_item_flow(update, context, tr, scope, [])
