@@ -11,13 +11,13 @@ import tempfile
 from dataclasses import dataclass
 
 from telegram import Message, Update
-from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import CommandHandler
 
 from bot import edges
-from bot.context import BotContext, stranger_text
+from bot.context import BotContext
 from bot.i18n import Translator
+from bot.private_chat import private_asker
 from reports.archive import export_archive
 from store.clock import local_today
 from store.export_rows import record_export
@@ -41,20 +41,14 @@ class _Progress:
 
 
 async def export_command(update: Update, context: BotContext) -> None:
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return
     tr = await context.tr(update)
-    if chat.type != ChatType.PRIVATE:
-        await message.reply_text(tr.gettext(
-            "The archive holds students' names, so I send it only in a private chat: send /export to "
-            "me there."
-        ))
+    asker = await private_asker(update, context, tr.gettext(
+        "The archive holds students' names, so I send it only in a private chat: send /export to "
+        "me there."
+    ))
+    if asker is None:
         return
-    scope = await context.scope(update)
-    if scope is None:
-        await message.reply_text(await stranger_text(update, context))
-        return
+    message, scope = asker.message, asker.scope
     if scope.may_export(None):
         school_id = None
     elif scope.may_export(scope.school_id):

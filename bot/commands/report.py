@@ -9,10 +9,10 @@ report is written to the audit log, as exports are.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ChatType
 from telegram.ext import CommandHandler
 
-from bot.context import BotContext, stranger_text
+from bot.context import BotContext
+from bot.private_chat import private_asker
 from bot.text import esc
 from reports.summary_report import build_report
 from store.clock import local_today
@@ -22,20 +22,14 @@ from store.vocab import Locale
 
 
 async def report_command(update: Update, context: BotContext) -> None:
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return
     tr = await context.tr(update)
-    if chat.type != ChatType.PRIVATE:
-        await message.reply_text(tr.gettext(
-            "The summary report may name students in its notable cases, so I send it only in a private "
-            "chat: send /report to me there."
-        ))
+    asker = await private_asker(update, context, tr.gettext(
+        "The summary report may name students in its notable cases, so I send it only in a private "
+        "chat: send /report to me there."
+    ))
+    if asker is None:
         return
-    scope = await context.scope(update)
-    if scope is None:
-        await message.reply_text(await stranger_text(update, context))
-        return
+    message, scope = asker.message, asker.scope
     wanted = " ".join(context.args or ()).strip()
     school_id: int | None
     if wanted:
