@@ -1,6 +1,7 @@
-"""The archive export as one call: stream the store's visits into the workbook, add coverage and
-scores, save. The district (``school_id=None``) or one school; the caller has checked the scope
-(``Scope.may_export``) and records the export in the audit log (``store.export_rows.record_export``).
+"""The archive export as one call: stream the store's visits and opinions into the workbook, add
+the rectification plan, coverage and scores, save. The district (``school_id=None``) or one school;
+the caller has checked the scope (``Scope.may_export``) and records the export in the audit log
+(``store.export_rows.record_export``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.coverage import coverage_report
 from reports.export_xlsx import ArchiveWorkbook, Gettext
 from reports.scores import score_board
+from store.archive_rows import opinion_rows, plan_rows
 from store.campaign import CampaignInfo
 from store.export_rows import visit_records
 from store.vocab import VisitKind
@@ -47,6 +49,10 @@ async def export_archive(
                 await asyncio.sleep(0)
             if progress is not None and visits % every == 0:
                 await progress(visits)
+    async for opinion in opinion_rows(session=session, school_id=school_id):
+        book.add_opinion(opinion)
+    for item in await plan_rows(session=session, school_id=school_id):
+        book.add_plan_item(item, today)
     coverage = await coverage_report(session=session, scope=None, campaign=campaign, until=today,
                                      school_id=school_id)
     book.add_coverage(coverage)

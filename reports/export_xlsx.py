@@ -1,9 +1,12 @@
 """The archive workbook (XLSX), written with openpyxl in write-only mode so rows stream to disk.
 
 Sheets, in order: 學生家訪記錄本 (one row per visit and student: a group talk gives a row for each
-student), 訪談教師記錄表 (one row per interview and teacher), coverage per class, coverage per school,
-opinions, scores. Headers and labels are in the translator's language. Private notes are not in the
-data this module receives, so they cannot reach the file.
+student), 訪談教師記錄表 (one row per interview and teacher), both with the visit's shareable
+situation (情況); coverage per class, coverage per school, opinions with their handling (every
+opinion: where it was raised, its category, what became of it, the item it became), the
+rectification plan (整改方案: item, goal, measures, owner, deadline, state, done on time), scores.
+Headers and labels are in the translator's language. Private notes are not in the data this module
+receives, so they cannot reach the file.
 
 Every text cell is written as a string cell: text that starts with "=" stays text and is never
 stored as a formula, and characters XLSX cannot hold are dropped. That is the XLSX rule of
@@ -27,8 +30,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from reports.coverage import DistrictCoverage
+from reports.plan_status import done_on, on_time
 from reports.scores import ClassScore, Part, SchoolScore, Score, ScoreBoard, TeacherScore
+from store.archive_rows import OpinionRow, PlanRow
 from store.export_rows import Person, VisitRecord
+from store.opinions import OpinionStatus
+from store.rectification import ItemLevel, ItemStatus
 from store.vocab import Place, VisitForm, VisitKind
 
 Gettext = Callable[[str], str]
@@ -69,16 +76,34 @@ SCORE_PART_HEADERS = {
 STUDENT_SHEET = N_("Student visit record")  # 學生家訪記錄本
 TEACHER_SHEET = N_("Teacher interview record")  # 訪談教師記錄表
 STUDENT_HEADERS = (N_("Date"), N_("School"), N_("Class"), N_("Student"), N_("Student id"), N_("Visitors"),
-                   N_("Form"), N_("Place"), N_("Topics"), N_("Opinions"), N_("Follow-up"))
+                   N_("Form"), N_("Place"), N_("Topics"), N_("Situation"), N_("Opinions"), N_("Follow-up"))
 TEACHER_HEADERS = (N_("Date"), N_("School"), N_("Teacher interviewed"), N_("Staff id"), N_("Interviewers"),
-                   N_("Form"), N_("Place"), N_("Topics"), N_("Opinions"), N_("Follow-up"))
+                   N_("Form"), N_("Place"), N_("Topics"), N_("Situation"), N_("Opinions"), N_("Follow-up"))
 CLASS_HEADERS = (N_("School"), N_("Grade"), N_("Class"), N_("Students"), N_("Exempt"), N_("Visited"),
                  N_("Coverage"), N_("One-on-one"), N_("One-on-one share"), N_("Focus students"),
                  N_("Focus students one-on-one"))
 SCHOOL_HEADERS = (N_("School"), N_("Students"), N_("Visited"), N_("Coverage"), N_("One-on-one"),
                   N_("One-on-one share"), N_("Teachers"), N_("Interviewed"),
                   N_("Teacher coverage"), N_("Focus people"), N_("Focus people one-on-one"))
-OPINION_HEADERS = (N_("Date"), N_("School"), N_("Class"), N_("Raised in"), N_("Category"), N_("Opinion"))
+OPINION_HEADERS = (N_("No."), N_("Date"), N_("School"), N_("Class"), N_("Raised in"), N_("Recorded by"),
+                   N_("Category"), N_("Opinion"), N_("Handling"), N_("Rectification item"))
+PLAN_HEADERS = (N_("No."), N_("School"), N_("Item"), N_("Goal"), N_("Measures"), N_("Owner"), N_("Deadline"),
+                N_("Level"), N_("State"), N_("Done on"), N_("On time"), N_("Opinions"))
+HANDLING_LABELS = {
+    OpinionStatus.NEW: N_("not handled yet"),
+    OpinionStatus.MERGED: N_("merged"),
+    OpinionStatus.DISMISSED: N_("dismissed"),
+    OpinionStatus.ITEMISED: N_("in an item"),
+}
+ITEM_STATUS_LABELS = {  # the words of /rectify
+    ItemStatus.OPEN: N_("open"),
+    ItemStatus.IN_PROGRESS: N_("in progress"),
+    ItemStatus.DONE: N_("done, awaiting verification"),
+    ItemStatus.VERIFIED: N_("verified"),
+    ItemStatus.RETURNED: N_("sent back"),
+}
+LEVEL_LABELS = {ItemLevel.SCHOOL: N_("school"), ItemLevel.DISTRICT: N_("district")}
+ON_TIME_LABELS = {True: N_("on time"), False: N_("late")}
 PERCENT = "0.0%"
 DAY = "yyyy-mm-dd"
 
@@ -122,7 +147,8 @@ class ArchiveWorkbook:
         self.teachers = self._sheet(TEACHER_SHEET, TEACHER_HEADERS)
         self.classes = self._sheet(N_("Coverage by class"), CLASS_HEADERS)
         self.schools = self._sheet(N_("Coverage by school"), SCHOOL_HEADERS)
-        self.opinions = self._sheet(N_("Opinions"), OPINION_HEADERS)
+        self.opinions = self._sheet(N_("Opinions and their handling"), OPINION_HEADERS)
+        self.plan = self._sheet(N_("Rectification plan"), PLAN_HEADERS)
         self.scores = self._sheet(N_("Scores"), (
             N_("Level"), N_("School"), N_("Name"), N_("Rank"), N_("Score"),
             *(SCORE_PART_HEADERS[p] for p in Part), N_("Co-visits"),
@@ -157,11 +183,12 @@ class ArchiveWorkbook:
         )
 
     def add_visit(self, record: VisitRecord) -> None:
-        """One visit: a row per student (student visits) or per teacher (interviews), and its opinions."""
+        """One visit: a row per student (student visits) or per teacher (interviews)."""
         visitors = self._people((record.visitor, *record.co_visitors))
         common_tail = (
             visitors, self._(FORM_LABELS[record.form]), self._(PLACE_LABELS[record.place]),
-            self._("、").join(record.topics), self._opinions(record), self._follow_up(record),
+            self._("、").join(record.topics), record.situation or "", self._opinions(record),
+            self._follow_up(record),
         )
         if record.kind is VisitKind.STUDENT:
             for student in record.visitees:
@@ -171,11 +198,37 @@ class ArchiveWorkbook:
             for teacher in record.visitees:
                 self._append(self.teachers, (record.visit_date, record.school_name, teacher.name,
                                              teacher.external_id, *common_tail))
-        of_students = record.kind is VisitKind.STUDENT
-        raised_in = self._("student visit") if of_students else self._("teacher interview")
-        for opinion in record.opinions:
-            self._append(self.opinions, (record.visit_date, record.school_name, record.class_name or "",
-                                         raised_in, opinion.category or "", opinion.text))
+
+    # --- opinions and the rectification plan -----------------------------------------------------
+
+    def _handling(self, row: OpinionRow) -> str:
+        status = OpinionStatus(row.status)
+        if status is OpinionStatus.MERGED and row.merged_into_id is not None:
+            return self._("merged into #{id}").format(id=row.merged_into_id)
+        if status is OpinionStatus.DISMISSED:
+            return self._("dismissed: {reason}").format(reason=row.dismissed_reason or "")
+        return self._(HANDLING_LABELS[status])
+
+    def add_opinion(self, row: OpinionRow) -> None:
+        """One opinion: where it was raised, and what became of it."""
+        raised_in = self._("student visit") if row.kind is VisitKind.STUDENT else self._("teacher interview")
+        item = f"#{row.item_id} {row.item_title or ''}".rstrip() if row.item_id is not None else ""
+        self._append(self.opinions, (
+            row.id, row.visit_date, row.school_name, row.class_name or "", raised_in, row.visitor_name,
+            row.category or "", row.text, self._handling(row), item,
+        ))
+
+    def add_plan_item(self, item: PlanRow, today: date) -> None:
+        """One rectification item of the plan, its state as of ``today``."""
+        verdict = on_time(item, today, self.zone)
+        timing = "" if verdict is None else self._(ON_TIME_LABELS[verdict])
+        if verdict is False and done_on(item, self.zone) is None:
+            timing = self._("overdue")
+        self._append(self.plan, (
+            item.id, item.school_name, item.title, item.goal, item.measures, item.owner_label, item.deadline,
+            self._(LEVEL_LABELS[ItemLevel(item.level)]), self._(ITEM_STATUS_LABELS[ItemStatus(item.status)]),
+            done_on(item, self.zone), timing, self._("、").join(f"#{o}" for o in item.opinion_ids),
+        ))
 
     # --- coverage and scores ---------------------------------------------------------------------
 

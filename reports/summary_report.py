@@ -1,10 +1,13 @@
 """The summary report (總結報告) of the district or one school: every figure it shows, computed here
 from the store and worded through the caller's gettext, then drawn by ``reports.pdf_report``.
 
-Sections: headline figures, the coverage chart, focus-person coverage, opinions by category,
-rectification status (not built yet: the section says so), notable cases and the ranking. Notable
-cases name their students only where ``names_of(class_id)`` says the reader is entitled to that
-class; otherwise a case says how many students it concerns and nothing about who they are.
+Sections: headline figures, the coverage chart, focus-person coverage, opinions by category (and
+how many were handled and became items), rectification status (open, done, overdue, the on-time
+share, per school in the district's report, the overdue items), notable cases with their situation
+text, and the ranking. Notable cases name their students only where ``names_of(school_id,
+class_id)`` says the reader is entitled (``Scope.names_in_report``); otherwise a case gives its
+class and how many students it concerns, and every name on the class's roster is blanked out of
+its situation text.
 """
 
 from __future__ import annotations
@@ -12,17 +15,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 
 from reports.charts import render_coverage
 from reports.coverage_view import DISTRICT, Sessions, ViewKind, ViewRef, coverage_chart, load_view
 from reports.pdf_report import Section, SummaryReport, render_pdf
+from reports.plan_status import PlanStatus, is_overdue, plan_status
 from reports.scores import Part, Score, ScoreBoard, score_board
+from store.archive_rows import PlanRow, plan_rows
 from store.campaign import CampaignInfo
 from store.report_rows import CategoryCount, NotableCase, notable_cases, opinions_by_category
 
 Gettext = Callable[[str], str]
+NamesOf = Callable[[int | None, int | None], bool]  # (school_id, class_id) → the reader may see names
 NOTABLE_LIMIT = 30
+SITUATION_CHARS = 300  # of a case's situation in the report; the archive has all of it
+OVERDUE_LISTED = 15
+BLANK = "○○"
 
 
 @dataclass(frozen=True)
@@ -72,13 +81,65 @@ def _parts(_: Gettext, score: Score) -> str:
 def _opinions(_: Gettext, counts: Sequence[CategoryCount]) -> Section:
     total = sum(c.opinions for c in counts)
     rows = tuple((c.name if c.name is not None else _("Not sorted yet"), str(c.opinions),
-                  _pct(c.opinions, total)) for c in counts)
-    return Section(_("Opinions by category"), header=(_("Category"), _("Opinions"), _("Share")),
-                   rows=rows, columns=(0.0, 0.6, 0.8),
-                   note=_("{n} opinions in all.").format(n=total))
+                  _pct(c.opinions, total), str(c.handled), str(c.itemised)) for c in counts)
+    handled, itemised = sum(c.handled for c in counts), sum(c.itemised for c in counts)
+    return Section(_("Opinions by category"),
+                   header=(_("Category"), _("Opinions"), _("Share"), _("Handled"), _("In items")),
+                   rows=rows, columns=(0.0, 0.45, 0.59, 0.73, 0.87),
+                   note=_("{n} opinions in all.").format(n=total) + " " + _(
+                       "{handled} handled (merged, dismissed or put in a rectification item), {itemised} in "
+                       "items.").format(handled=handled, itemised=itemised))
 
 
-def _case_line(_: Gettext, case: NotableCase, names: bool, with_school: bool) -> str:
+def _status_line(_: Gettext, status: PlanStatus) -> str:
+    share = "—" if status.on_time_share is None else f"{round(status.on_time_share * 100)} %"
+    return _("{items} items: {open} open, {done} done, {overdue} overdue. Done on time: {on_time} of "
+             "{due} due ({share}).").format(items=status.items, open=status.open, done=status.done,
+                                            overdue=status.overdue, on_time=status.done_on_time,
+                                            due=status.due, share=share)
+
+
+def _rectification(_: Gettext, items: Sequence[PlanRow], today: date, zone: tzinfo,
+                   district: bool) -> Section:
+    if not items:
+        return Section(_("Rectification status"), lines=(_("No rectification item yet."),))
+    status = plan_status(items, today, zone)
+    lines = [_status_line(_, status)]
+    overdue = sorted((i for i in items if is_overdue(i, today)), key=lambda i: (i.deadline, i.id))
+    for item in overdue[:OVERDUE_LISTED]:
+        title = f"{item.school_name} · {item.title}" if district else item.title
+        lines.append(_("Overdue: {title} · {owner} · deadline {deadline}, {days} days over").format(
+            title=title, owner=item.owner_label, deadline=item.deadline.isoformat(),
+            days=(today - item.deadline).days))
+    note = (_("The {n} oldest overdue items are listed.").format(n=OVERDUE_LISTED)
+            if len(overdue) > OVERDUE_LISTED else
+            _("Due: done, or past the deadline; an item whose deadline has not come counts for "
+              "nothing yet."))
+    rows: tuple[tuple[str, ...], ...] = ()
+    if district:
+        by_school: dict[str, list[PlanRow]] = {}
+        for item in items:
+            by_school.setdefault(item.school_name, []).append(item)
+        table = []
+        for name, own in sorted(by_school.items()):
+            s = plan_status(own, today, zone)
+            share = "—" if s.on_time_share is None else f"{round(s.on_time_share * 100)} %"
+            table.append((name, str(s.items), str(s.open), str(s.done), str(s.overdue), share))
+        rows = tuple(table)
+    return Section(_("Rectification status"), lines=tuple(lines),
+                   header=(_("School"), _("Items"), _("Open"), _("Done"), _("Overdue"), _("On time"))
+                   if rows else (),
+                   rows=rows, columns=(0.0, 0.42, 0.54, 0.66, 0.78, 0.9), note=note)
+
+
+def redact(text: str, names: Sequence[str]) -> str:
+    """``text`` with every one of ``names`` blanked out (longest first, so 王小明 goes before 王小)."""
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        text = text.replace(name, BLANK)
+    return text
+
+
+def _case_lines(_: Gettext, case: NotableCase, names: bool, with_school: bool) -> tuple[str, ...]:
     where = " ".join(x for x in (case.school_name if with_school else None, case.class_name) if x)
     if names:
         who = "、".join(s.name for s in case.students)
@@ -86,13 +147,21 @@ def _case_line(_: Gettext, case: NotableCase, names: bool, with_school: bool) ->
         who = _("{n} student(s), names withheld").format(n=len(case.students))
     form = _("one-on-one") if case.one_on_one else _("group talk")
     topics = "、".join(case.topics) if case.topics else "—"
-    return _("{day} · {where} · {who} · {form} · topics: {topics}").format(
+    line = _("{day} · {where} · {who} · {form} · topics: {topics}").format(
         day=case.visit_date.isoformat(), where=where, who=who, form=form, topics=topics)
+    if not case.situation:
+        return (line,)
+    text = " ".join(case.situation.split())  # one paragraph: the report wraps it
+    if not names:
+        text = redact(text, [*case.class_roster, *(s.name for s in case.students)])
+    if len(text) > SITUATION_CHARS:
+        text = text[: SITUATION_CHARS - 1] + "…"
+    return line, "    " + _("Situation: {situation}").format(situation=text)
 
 
 async def build_report(
     *, sessions: Sessions, campaign: CampaignInfo, today: date, gettext: Gettext,
-    school_id: int | None, names_of: Callable[[int | None], bool], simplified: bool = False,
+    school_id: int | None, names_of: NamesOf, simplified: bool = False,
 ) -> BuiltReport | None:
     """The summary report of the district (``school_id`` None) or one school, as of the end of
     ``today``; None when there is no such school. The caller has checked that the reader may have
@@ -109,6 +178,7 @@ async def build_report(
         cases = await notable_cases(session=session, school_id=school_id, start=config.start, until=today,
                                     limit=NOTABLE_LIMIT)
         board = await score_board(session=session, campaign=campaign, today=today)
+        plan = await plan_rows(session=session, school_id=school_id)
     name = view.name if view.name is not None else _("The district")
     s, t = view.students, view.teachers
     targets = config.targets
@@ -122,6 +192,10 @@ async def build_report(
         headline.append((_("Teachers interviewed"), _of(_, t.interviewed, t.total)))
     headline.append((_("Focus people visited one-on-one"), _of(_, view.focus_one_on_one, view.focus_total)))
     headline.append((_("Opinions raised"), str(sum(c.opinions for c in opinions))))
+    if plan:
+        status = plan_status(plan, today, config.zone)
+        headline.append((_("Rectification items done on time"), _of(_, status.done_on_time, status.due)))
+        headline.append((_("Rectification items overdue"), _of(_, status.overdue, status.items)))
     own = board.school(school_id) if school_id is not None else None
     ranked = sum(1 for x in board.schools if x.rank is not None)
     if own is not None:
@@ -139,16 +213,20 @@ async def build_report(
     focus_lines.append(_("Target: every focus person visited one-on-one ({target} %).").format(
         target=round(targets.focus_one_on_one * 100)))
 
-    case_lines = tuple(_case_line(_, c, names_of(c.class_id), school_id is None) for c in cases)
+    case_lines = tuple(line for c in cases
+                       for line in _case_lines(_, c, names_of(c.school_id, c.class_id), school_id is None))
+    anonymised = any(not names_of(c.school_id, c.class_id) for c in cases)
+    case_note = " ".join(x for x in (
+        _("The most recent {n} at most.").format(n=NOTABLE_LIMIT) if len(cases) >= NOTABLE_LIMIT else "",
+        _("Cases are anonymised for this reader: class only, students' names blanked out of the "
+          "situation (○○).") if anonymised else "",
+    ) if x)
     sections = [
         Section(_("Focus people"), lines=tuple(focus_lines)),
         _opinions(_, opinions),
-        Section(_("Rectification"), lines=(_(
-            "Rectification items are not recorded in the bot yet: their status will appear here "
-            "once they are."),)),
+        _rectification(_, plan, today, config.zone, school_id is None),
         Section(_("Notable cases"), lines=case_lines or (_("No visit is flagged notable yet."),),
-                note=_("The most recent {n} at most.").format(n=NOTABLE_LIMIT) if len(cases) >= NOTABLE_LIMIT
-                else ""),
+                note=case_note),
         _ranking(_, board, school_id, ranked),
     ]
     chart = coverage_chart(view, _, simplified=simplified)

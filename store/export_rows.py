@@ -3,8 +3,8 @@
 Visits are read in batches of consecutive ids (keyset, no OFFSET), each batch with one query per kind
 of detail (visitees, co-visitors, topics, opinions, follow-ups) over the batch's id range, so a
 district of 100 000 visits streams in constant memory and a few hundred statements. Private notes
-are never read. Who may export what is ``Scope.may_export``; the caller checks it, and every export
-is written to the audit log with :func:`record_export`.
+are never read; the shareable situation text is. Who may export what is ``Scope.may_export``; the
+caller checks it, and every export is written to the audit log with :func:`record_export`.
 """
 
 from __future__ import annotations
@@ -71,6 +71,7 @@ class VisitRecord:
     follow_up_due: date | None
     follow_up_done_at: datetime | None
     notable: bool
+    situation: str | None = None  # the paper form's 情況 (shareable, unlike private notes)
 
 
 def _filters(kind: VisitKind, school_id: int | None) -> list[ColumnElement[bool]]:
@@ -107,7 +108,8 @@ async def visit_records(
     while True:
         head = (await session.execute(
             select(Visit.id, Visit.visit_date, School.name, SchoolClass.name, visitor.c.external_id,
-                   visitor.c.name, Visit.form, Visit.place, Visit.follow_up, Visit.notable)
+                   visitor.c.name, Visit.form, Visit.place, Visit.follow_up, Visit.notable,
+                   Visit.situation)
             .join(School, School.id == Visit.school_id)
             .outerjoin(SchoolClass, SchoolClass.id == Visit.class_id)
             .join(visitor, visitor.c.id == Visit.visitor_id)
@@ -137,7 +139,7 @@ async def visit_records(
         follow_ups = await _grouped(session, _in_batch(
             select(FollowUp.visit_id, FollowUp.due_date, FollowUp.done_at)
             .where(FollowUp.cancelled_at.is_(None)), lo, hi, kind, school_id))
-        for (vid, day, school, klass, v_ext, v_name, form, place, wish, notable) in head:
+        for (vid, day, school, klass, v_ext, v_name, form, place, wish, notable, situation) in head:
             follow = follow_ups.get(vid, [(None, None)])[0]
             yield VisitRecord(
                 id=vid, kind=kind, visit_date=day, school_name=school, class_name=klass,
@@ -154,6 +156,7 @@ async def visit_records(
                 follow_up_due=follow[0] if wish != FollowUpWish.NONE.value else None,
                 follow_up_done_at=follow[1] if wish != FollowUpWish.NONE.value else None,
                 notable=bool(notable),
+                situation=situation,
             )
         last = hi
 

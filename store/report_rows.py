@@ -1,6 +1,8 @@
-"""What the summary report reads beyond coverage and scores: opinions by category, notable cases,
-and the audit of a report. The district (``school_id=None``) or one school; visits dated from the
-campaign's start to ``until``, deleted visits left out.
+"""What the summary report reads beyond coverage and scores: opinions by category (with how many
+were handled and became items), notable cases (with their situation text), and the audit of a
+report. The rectification plan comes from :mod:`store.archive_rows`. The district
+(``school_id=None``) or one school; visits dated from the campaign's start to ``until``, deleted
+visits left out.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import (
     AuditEntry,
     Opinion,
     OpinionCategory,
+    OpinionHandling,
     OutlineTopic,
+    RectificationOpinion,
     School,
     SchoolClass,
     Student,
@@ -37,10 +41,14 @@ def _visits(school_id: int | None, start: date, until: date) -> list[ColumnEleme
 
 @dataclass(frozen=True)
 class CategoryCount:
-    """Opinions of one category (``name`` None: not sorted yet)."""
+    """Opinions of one category (``name`` None: not sorted yet): how many were raised, how many a
+    leader has handled (merged, dismissed or put in an item), and how many became an item (directly,
+    or merged into one that did)."""
 
     name: str | None
     opinions: int
+    handled: int = 0
+    itemised: int = 0
 
 
 async def opinions_by_category(
@@ -48,20 +56,27 @@ async def opinions_by_category(
 ) -> list[CategoryCount]:
     """Opinions raised in visits of the period, counted per category, in the campaign's order;
     categories without opinions are listed with 0, unsorted opinions last."""
-    counts = dict((await session.execute(
-        select(Opinion.category_id, func.count(Opinion.id))
+    in_items = set((await session.scalars(select(RectificationOpinion.opinion_id))).all())
+    rows = (await session.execute(
+        select(Opinion.category_id, OpinionHandling.status, OpinionHandling.merged_into_id)
         .join(Visit, Visit.id == Opinion.visit_id)
+        .outerjoin(OpinionHandling, OpinionHandling.opinion_id == Opinion.id)
         .where(*_visits(school_id, start, until))
-        .group_by(Opinion.category_id)
-    )).all())
+    )).all()
+    counts: dict[int | None, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for category_id, status, merged_into in rows:
+        c = counts[category_id]
+        c[0] += 1
+        c[1] += status is not None and status != "new"
+        c[2] += status == "itemised" or (status == "merged" and merged_into in in_items)
     categories = (await session.execute(
         select(OpinionCategory.id, OpinionCategory.name, OpinionCategory.active)
         .order_by(OpinionCategory.position, OpinionCategory.id)
     )).all()
-    out = [CategoryCount(name, int(counts.get(cid, 0))) for cid, name, active in categories
-           if active or counts.get(cid)]
-    if counts.get(None):
-        out.append(CategoryCount(None, int(counts[None])))
+    out = [CategoryCount(name, *counts.get(cid, (0, 0, 0))) for cid, name, active in categories
+           if active or cid in counts]
+    if None in counts:
+        out.append(CategoryCount(None, *counts[None]))
     return out
 
 
@@ -74,11 +89,13 @@ class CaseStudent:
 
 @dataclass(frozen=True)
 class NotableCase:
-    """A student visit flagged notable (典型案例). ``students`` carry names: whether to show them is
-    the caller's to decide with a scope (``Scope.sees_students_of(class_id)``)."""
+    """A student visit flagged notable (典型案例), with its shareable situation text. ``students``
+    carry names: whether to show them is the caller's to decide with a scope
+    (``Scope.names_in_report``)."""
 
     visit_id: int
     visit_date: date
+    school_id: int | None
     school_name: str
     class_id: int | None
     class_name: str | None
@@ -86,6 +103,10 @@ class NotableCase:
     one_on_one: bool
     topics: tuple[str, ...]
     students: tuple[CaseStudent, ...]
+    situation: str | None = None
+    # Every name on the class's roster: what an anonymised report blanks out of the situation, which
+    # may name classmates as well as the students visited.
+    class_roster: tuple[str, ...] = ()
 
 
 async def notable_cases(
@@ -93,8 +114,8 @@ async def notable_cases(
 ) -> list[NotableCase]:
     """The most recent ``limit`` student visits flagged notable, newest first."""
     rows = (await session.execute(
-        select(Visit.id, Visit.visit_date, School.name, Visit.class_id, SchoolClass.name, Visit.form,
-               Visit.one_on_one)
+        select(Visit.id, Visit.visit_date, Visit.school_id, School.name, Visit.class_id, SchoolClass.name,
+               Visit.form, Visit.one_on_one, Visit.situation)
         .join(School, School.id == Visit.school_id)
         .outerjoin(SchoolClass, SchoolClass.id == Visit.class_id)
         .where(*_visits(school_id, start, until), Visit.notable.is_(True),
@@ -118,10 +139,17 @@ async def notable_cases(
             .where(VisitTopic.visit_id.in_(ids)).order_by(OutlineTopic.position)
         )).all():
             topics[visit_id].append(topic)
+    rosters: dict[int, list[str]] = defaultdict(list)
+    with_text = {r[4] for r in rows if r[4] is not None and r[8]}
+    if with_text:
+        for class_id, name in (await session.execute(
+            select(Student.class_id, Student.name).where(Student.class_id.in_(with_text))
+        )).all():
+            rosters[class_id].append(name)
     return [
-        NotableCase(vid, day, school, class_id, class_name, form, bool(one), tuple(topics[vid]),
-                    tuple(students[vid]))
-        for vid, day, school, class_id, class_name, form, one in rows
+        NotableCase(vid, day, school_id, school, class_id, class_name, form, bool(one), tuple(topics[vid]),
+                    tuple(students[vid]), situation, tuple(rosters.get(class_id, ()) if class_id else ()))
+        for vid, day, school_id, school, class_id, class_name, form, one, situation in rows
     ]
 
 

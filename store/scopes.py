@@ -134,6 +134,14 @@ class Scope:
             return True
         return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
 
+    def names_in_report(self, school_id: int | None, class_id: int | None) -> bool:
+        """Whether a notable case of ``class_id`` (in ``school_id``) names its students in the summary
+        report this person receives: a school leader of that school, who sees its students anyway and
+        whose report stays in the school. District roles get the cases anonymised (class only): a
+        district's report travels beyond any one school, and the archive export has the names."""
+        return (school_id is not None and class_id is not None and Role.SCHOOL_LEADER in self.roles
+                and school_id == self.school_id and self.sees_students_of(class_id))
+
     def may_set_school_phases(self, school_id: int | None) -> bool:
         """Whether this person may shift ``school_id``'s own phase dates (SPEC: settings of their
         school are its school leaders')."""

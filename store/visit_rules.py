@@ -22,6 +22,7 @@ from store.vocab import TEACHER_ROLES, FollowUpWish, Place, VisitForm, VisitKind
 
 MAX_VISITEES = 60
 MAX_NOTES_CHARS = 1000
+MAX_SITUATION_CHARS = 1000  # the paper form's 情況 box; as long as private notes
 MAX_OPINION_CHARS = 500
 MAX_OPINIONS = 10
 FOLLOW_UP_HORIZON = timedelta(days=366)
@@ -74,6 +75,9 @@ class VisitDraft(BaseModel):
     follow_up_date: date | None = None  # for FollowUpWish.DATE
     notable: bool = False
     private_notes: str | None = None
+    # Shareable, unlike private_notes: the paper form's 情況, exported and shown in reports.
+    # Drafts kept before it existed load with None.
+    situation: str | None = None
 
     def date_on(self, today: date) -> date:
         """The visit's date, ``today`` while none was chosen."""
@@ -100,6 +104,7 @@ def visit_content(
     follow_up_due: date | None,
     notable: bool,
     private_notes: str | None,
+    situation: str | None = None,
 ) -> dict[str, Any]:
     """A visit's content as JSON-able data, in one shape for a checked draft and a stored row alike:
     what an edit compares to decide whether anything changed, and what a version snapshot keeps."""
@@ -118,6 +123,7 @@ def visit_content(
         "follow_up_due": follow_up_due.isoformat() if follow_up_due else None,
         "notable": notable,
         "private_notes": private_notes,
+        "situation": situation,
     }
 
 
@@ -139,6 +145,7 @@ class CheckedVisit:
     follow_up_due: date | None
     notable: bool
     private_notes: str | None
+    situation: str | None
     out_of_phase: bool
 
     @property
@@ -152,11 +159,20 @@ class CheckedVisit:
             form=self.form, place=self.place, visit_date=self.visit_date, topic_ids=self.topic_ids,
             co_visitor_ids=self.co_visitor_ids, opinions=self.opinions, follow_up=self.follow_up,
             follow_up_due=self.follow_up_due, notable=self.notable, private_notes=self.private_notes,
+            situation=self.situation,
         )
 
 
 def _unique(ids: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(dict.fromkeys(ids))
+
+
+def _bounded_text(text: str | None, field: str, limit: int) -> str | None:
+    """``text`` stripped (None when empty); raises text_too_long past ``limit`` characters."""
+    kept = (text or "").strip() or None
+    if kept is not None and len(kept) > limit:
+        raise VisitRejected("text_too_long", field=field, limit=limit)
+    return kept
 
 
 def _texts(draft: VisitDraft) -> tuple[tuple[tuple[str, int], ...], str | None]:
@@ -170,10 +186,7 @@ def _texts(draft: VisitDraft) -> tuple[tuple[tuple[str, int], ...], str | None]:
         if len(text) > MAX_OPINION_CHARS:
             raise VisitRejected("text_too_long", field="opinion", limit=MAX_OPINION_CHARS)
         opinions.append((text, opinion.category_id))
-    notes = (draft.private_notes or "").strip() or None
-    if notes is not None and len(notes) > MAX_NOTES_CHARS:
-        raise VisitRejected("text_too_long", field="private_notes", limit=MAX_NOTES_CHARS)
-    return tuple(opinions), notes
+    return tuple(opinions), _bounded_text(draft.private_notes, "private_notes", MAX_NOTES_CHARS)
 
 
 def _follow_up_due(draft: VisitDraft, visit_date: date) -> date | None:
@@ -359,5 +372,6 @@ async def check_draft(
         follow_up_due=due,
         notable=draft.notable,
         private_notes=notes,
+        situation=_bounded_text(draft.situation, "situation", MAX_SITUATION_CHARS),
         out_of_phase=out_of_phase,
     )

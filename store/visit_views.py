@@ -89,6 +89,7 @@ class VisitDetails:
     follow_up_done: bool
     notable: bool
     private_notes: str | None
+    situation: str | None  # shareable: whoever may read the visit reads it
     out_of_phase: bool
     version: int
     created_at: datetime
@@ -120,6 +121,7 @@ class VisitDetails:
             follow_up_date=self.follow_up_due if self.follow_up is FollowUpWish.DATE else None,
             notable=self.notable,
             private_notes=self.private_notes,
+            situation=self.situation,
         )
 
 
@@ -246,6 +248,7 @@ async def load_details(session: AsyncSession, scope: Scope, visit: Visit) -> Vis
         follow_up_done=bool(follow_up and follow_up.done_at is not None),
         notable=visit.notable,
         private_notes=visit.private_notes if visit.visitor_id == scope.staff_id else None,
+        situation=visit.situation,
         out_of_phase=visit.out_of_phase,
         version=visit.version,
         created_at=visit.created_at,

@@ -108,6 +108,7 @@ def _apply(visit: Visit, checked: CheckedVisit) -> None:
     visit.follow_up = checked.follow_up.value
     visit.notable = checked.notable
     visit.private_notes = checked.private_notes
+    visit.situation = checked.situation
     visit.out_of_phase = checked.out_of_phase
 
 
@@ -197,7 +198,7 @@ async def _stored_content(session: AsyncSession, visit: Visit) -> dict[str, Any]
         co_visitor_ids=co, opinions=[(text, category) for text, category in opinions],
         follow_up=visit.follow_up,
         follow_up_due=follow_up if follow_up and visit.follow_up != "none" else None,
-        notable=visit.notable, private_notes=visit.private_notes,
+        notable=visit.notable, private_notes=visit.private_notes, situation=visit.situation,
     )
 
 

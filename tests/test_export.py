@@ -30,6 +30,7 @@ DAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 INJECTION = '=HYPERLINK("http://evil.example","點我")'
 SECRET = "只給自己看的筆記 SECRET-NOTE"
+SITUATION = "家長反映孩子作業多，晚上睡得晚"
 
 
 @pytest.fixture
@@ -66,7 +67,7 @@ async def sample_with_visits(url: str) -> list[int]:
                 visit_date=DAY, topic_ids=(campaign.student_topics[0].id, campaign.student_topics[2].id),
                 opinions=(OpinionDraft(text="食堂的菜太鹹", category_id=campaign.categories[2].id),
                           OpinionDraft(text=INJECTION, category_id=campaign.categories[6].id)),
-                follow_up=FollowUpWish.ONE_WEEK, private_notes=SECRET,
+                follow_up=FollowUpWish.ONE_WEEK, private_notes=SECRET, situation=SITUATION,
             )),
             (peng, VisitDraft(  # a group talk: one row per student
                 client_key="v2", kind=VisitKind.STUDENT, class_id=c71, visitee_ids=(shen, dai, wu),
@@ -77,7 +78,7 @@ async def sample_with_visits(url: str) -> list[int]:
                 client_key="v3", kind=VisitKind.TEACHER, visitee_ids=(peng,), form=VisitForm.PHONE,
                 visit_date=DAY, topic_ids=(campaign.teacher_topics[0].id,),
                 opinions=(OpinionDraft(text="希望減少會議", category_id=campaign.categories[1].id),),
-                private_notes=SECRET,
+                private_notes=SECRET, situation="談到教研組的分工",
             )),
         ]
         ids = []
@@ -125,12 +126,12 @@ def test_the_export_matches_the_store_cell_by_cell(db: str, tmp_path: Path,
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     expected = asyncio.run(expected_rows(db, ids))
     book = load_workbook(out)
-    assert book.sheetnames == ["學生家訪記錄本", "訪談教師記錄表", "各班覆蓋率", "各校覆蓋率", "意見建議",
-                               "考評得分"]
+    assert book.sheetnames == ["學生家訪記錄本", "訪談教師記錄表", "各班覆蓋率", "各校覆蓋率",
+                               "意見建議及處理", "整改方案", "考評得分"]
 
     students = [tuple(c.value for c in row) for row in book.worksheets[0].iter_rows()]
     assert students[0] == ("日期", "學校", "班級", "學生", "學號", "訪談人", "訪談形式", "地點", "訪談內容",
-                           "意見建議", "回訪")
+                           "情況", "意見建議", "回訪")
     want = []
     for v in expected["visits"][:2]:
         visitors = "、".join([v.visitor_name, *(p.name for p in v.co_visitors)])
@@ -142,7 +143,7 @@ def test_the_export_matches_the_store_cell_by_cell(db: str, tmp_path: Path,
             place = {"home": "家中", "classroom": "教室"}[v.place]
             day = datetime.combine(v.visit_date, datetime.min.time())
             want.append((day, expected["schools"][v.school_id], v.class_name, p.name, p.external_id,
-                         visitors, form, place, topics, opinions, follow))
+                         visitors, form, place, topics, v.situation, opinions, follow))
     assert students[1:] == want
     assert len(students) == 1 + 1 + 3  # the group talk of three gives three rows
     # The injection string is a string cell, not a formula, wherever it appears.
@@ -155,7 +156,7 @@ def test_the_export_matches_the_store_cell_by_cell(db: str, tmp_path: Path,
     interview = expected["visits"][2]
     assert teachers[1] == (datetime.combine(DAY, datetime.min.time()), "第一中學", "彭志", "T1008",
                            interview.visitor_name, "電話", "遠程", interview.topics[0].name,
-                           "[管理] 希望減少會議", None)
+                           "談到教研組的分工", "[管理] 希望減少會議", None)
 
     classes = [tuple(c.value for c in row) for row in book.worksheets[2].iter_rows()]
     by_class = {(r[0], r[2]): r for r in classes[1:]}
@@ -174,8 +175,10 @@ def test_the_export_matches_the_store_cell_by_cell(db: str, tmp_path: Path,
     assert row[1:3] == (first.students.total, 3) and row[7] == 1  # one teacher interviewed
 
     opinions = [tuple(c.value for c in row) for row in book.worksheets[4].iter_rows()]
-    assert sorted(r[5] for r in opinions[1:]) == sorted(["食堂的菜太鹹", INJECTION, "希望減少會議"])
-    scores = [tuple(c.value for c in row) for row in book.worksheets[5].iter_rows()]
+    assert sorted(r[7] for r in opinions[1:]) == sorted(["食堂的菜太鹹", INJECTION, "希望減少會議"])
+    assert {r[8] for r in opinions[1:]} == {"尚未處理"}  # nothing handled in this sample
+    assert book.worksheets[5].max_row == 1  # no rectification item yet: headers only
+    scores = [tuple(c.value for c in row) for row in book.worksheets[6].iter_rows()]
     assert scores[1][0] == "學校" and scores[1][3] == 1 and isinstance(scores[1][4], float)
 
     # Private notes never leave the store.

@@ -73,8 +73,10 @@ def test_a_school_report_holds_its_name_and_headline_figures_owner_only_and_audi
     assert "一對一已訪學生（目標 80 %）" in text and "90 中 1（1 %）" in text
     assert "21 中 1（4 %）" in text
     assert "收集意見建議" in text and "共 3 條意見建議。" in text
-    assert "典型案例" in text and "吳欣怡" in text  # the command line is the office's: names shown
-    assert "整改事項尚未在機器人中登記" in text
+    # The command line is the district office's: cases anonymised, the situation's names blanked.
+    assert "典型案例" in text and "1 名學生（姓名不顯示）" in text and "吳欣怡" not in text
+    assert "情況：家長反映孩子作業多" in text
+    assert "整改進度" in text and "尚無整改事項。" in text
     assert "學校排名" not in text and "七年級1班" in text  # a school's report ranks its classes
     entries = asyncio.run(report_audit(db))
     assert [(e.actor, e.object_type, (e.detail or {}).get("file")) for e in entries] == [
@@ -107,7 +109,7 @@ async def test_notable_cases_are_anonymised_for_a_reader_not_entitled_to_the_cla
             campaign = await current_campaign(session=s)
         assert campaign is not None
         built = await build_report(sessions=handle.sessions, campaign=campaign, today=DAY,
-                                   gettext=lambda m: m, school_id=None, names_of=lambda _c: False)
+                                   gettext=lambda m: m, school_id=None, names_of=lambda _s, _c: False)
     finally:
         await handle.close()
     assert built is not None

@@ -144,6 +144,7 @@ REJECTIONS: list[tuple[str, str, str, dict[str, Any]]] = [
     ("co_visitor_invalid", "head71", "student", {"co_visitor_ids": ["gone"]}),
     ("too_many_visitees", "head71", "student", {"visitee_ids": list(range(1, 62))}),
     ("text_too_long", "head71", "student", {"private_notes": "字" * 1001}),
+    ("text_too_long", "head71", "student", {"situation": "字" * 1001}),
     ("text_too_long", "head71", "student", {"opinions": [("字" * 501, "cat")]}),
     ("text_too_long", "head71", "student", {"opinions": [("x", "cat")] * 11}),
     ("opinion_empty", "head71", "student", {"opinions": [("   ", "cat")]}),
@@ -372,6 +373,20 @@ async def test_who_may_read_a_visit(world: World) -> None:
     assert await read("subj71", interview.id) is None  # not even the interviewed teacher
     district = await read("office", interview.id)
     assert district is not None and district.private_notes is None
+
+
+async def test_the_situation_is_shared_stripped_and_an_edit_of_it_alone_is_a_version(world: World) -> None:
+    saved = await _record(world, "head71", student_draft(world, "s", situation="  家裡有困難  ",
+                                                         private_notes="秘密"))
+    assert saved.details.situation == "家裡有困難"
+    async with world.store.sessions() as session:
+        colleague = await get_visit(session=session, scope=await world.scope("subj71"), visit_id=saved.id)
+    assert colleague is not None and colleague.situation == "家裡有困難" and colleague.private_notes is None
+    same = await _edit(world, "head71", saved.id, saved.details.as_draft("x"))
+    assert same.version == 1  # nothing changed
+    edited = await _edit(world, "head71", saved.id, student_draft(world, "s", situation="已好轉",
+                                                                  private_notes="秘密"))
+    assert (edited.version, edited.situation) == (2, "已好轉")
 
 
 async def test_versions_hide_private_notes_from_others(world: World) -> None:

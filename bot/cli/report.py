@@ -2,7 +2,8 @@
 
 Like the archive export, the file is created owner-only (0600), written beside its destination and
 moved in place when complete, and the report is written to the audit log. The command line is the
-district office's tool, so notable cases name their students.
+district office's tool, and the district reads notable cases anonymised (``Scope.names_in_report``):
+the archive export is where the names are.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ async def _report(settings: Settings, out: Path, school: str | None, tr: Transla
         built = await build_report(
             sessions=handle.sessions, campaign=campaign,
             today=local_today(handle.clock, campaign.config.zone), gettext=tr.gettext, school_id=school_id,
-            names_of=lambda _class_id: True, simplified=tr.locale is Locale.ZH_HANS,
+            names_of=lambda _school_id, _class_id: False, simplified=tr.locale is Locale.ZH_HANS,
         )
         if built is None:
             raise CommandError(tr.gettext("Nothing to report yet: the roster has no students there."))

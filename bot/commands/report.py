@@ -2,8 +2,9 @@
 
 District leaders and the district office get the district's report (or one school's: ``/report
 第一中學``), a school leader their own school's (``Scope.may_report``); everyone else is told who may.
-Notable cases name their students only for classes the asker sees (``Scope.sees_students_of``). Every
-report is written to the audit log, as exports are.
+Notable cases name their students only for a school leader of their school
+(``Scope.names_in_report``); district roles read them anonymised. Every report is written to the
+audit log, as exports are.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ async def report_command(update: Update, context: BotContext) -> None:
     built = await build_report(
         sessions=context.store.sessions, campaign=campaign, today=today, gettext=tr.gettext,
         school_id=school_id,
-        names_of=lambda class_id: class_id is not None and scope.sees_students_of(class_id),
+        names_of=scope.names_in_report,
         simplified=tr.locale is Locale.ZH_HANS,
     )
     if built is None:

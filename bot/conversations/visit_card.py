@@ -1,5 +1,5 @@
 """The card's steps: the card itself, saving, and what its buttons open (place, date, co-visitors,
-opinions, follow-up, notes). Declared in the step table of :mod:`bot.conversations.visit_steps`."""
+opinions, follow-up, situation, notes). Declared in the step table of :mod:`bot.conversations.visit_steps`."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ _CARD_TARGETS = {
     "opinion": Step.OPINION_TEXT,
     "follow": Step.FOLLOW_UP,
     "notes": Step.NOTES,
+    "situation": Step.SITUATION,
 }
 
 
@@ -172,6 +173,17 @@ async def tap_co_visitors(call: StepCall, tap: FlowTap) -> Next:
 async def back_to_card(call: StepCall, tap: FlowTap) -> Next:
     if tap.action == "clear":
         call.flow = call.flow.with_draft(private_notes=None)
+    return Step.CARD
+
+
+async def back_from_situation(call: StepCall, tap: FlowTap) -> Next:
+    if tap.action == "clear":
+        call.flow = call.flow.with_draft(situation=None)
+    return Step.CARD
+
+
+def keep_situation(call: StepCall, text: str) -> Next:
+    call.flow = call.flow.with_draft(situation=text)
     return Step.CARD
 
 

@@ -14,7 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from store.visit_rules import MAX_NOTES_CHARS, MAX_OPINION_CHARS, OpinionDraft, VisitDraft
+from store.visit_rules import (
+    MAX_NOTES_CHARS,
+    MAX_OPINION_CHARS,
+    MAX_SITUATION_CHARS,
+    OpinionDraft,
+    VisitDraft,
+)
 from store.visit_rules import MAX_OPINIONS as MAX_OPINIONS
 from store.vocab import VisitKind
 
@@ -22,6 +28,7 @@ DRAFT_KEY = "visit"
 SHAPE = 2  # what user_data["visit"] holds: {"shape": 2, "draft": VisitDraft, "ui": FlowUI}
 MAX_OPINION = MAX_OPINION_CHARS
 MAX_NOTES = MAX_NOTES_CHARS
+MAX_SITUATION = MAX_SITUATION_CHARS
 MAX_QUERY = 50
 
 
@@ -42,6 +49,7 @@ class Step(IntEnum):
     FOLLOW_UP_DATE = 12
     NOTES = 13
     FOLLOW_UP_OF = 14  # "this is the follow-up of …", asked by Save
+    SITUATION = 15  # the shareable 情況 text, from the card
 
 
 def new_key() -> str:

@@ -12,9 +12,11 @@ from typing import Any
 from bot.callback_data import FlowTap
 from bot.conversations import visit_views as views
 from bot.conversations.visit_card import (
+    back_from_situation,
     back_to_card,
     keep_notes,
     keep_opinion,
+    keep_situation,
     load_colleagues,
     load_labels,
     render_card,
@@ -30,7 +32,7 @@ from bot.conversations.visit_card import (
 )
 from bot.conversations.visit_flow import Next, StepCall, cancel
 from bot.conversations.visit_follow_up_of import owed, render_owed, tap_owed
-from bot.conversations.visit_state import MAX_NOTES, MAX_OPINION, MAX_QUERY, Step, toggled
+from bot.conversations.visit_state import MAX_NOTES, MAX_OPINION, MAX_QUERY, MAX_SITUATION, Step, toggled
 from bot.i18n import N_
 from store.flow_views import may_pick, people_to_pick
 from store.people import visitable_classes
@@ -160,6 +162,8 @@ def render_prompt(step: Step, prompt: str, **values: Any) -> Renderer:
         extra = []
         if step is Step.NOTES and call.flow.draft.private_notes:
             extra = [views.step_button(call.tr.gettext("🗑 Clear notes"), call.flow, step, "clear")]
+        if step is Step.SITUATION and call.flow.draft.situation:
+            extra = [views.step_button(call.tr.gettext("🗑 Clear the situation"), call.flow, step, "clear")]
         text = call.tr.gettext(prompt).format(**{k: v(call) if callable(v) else v for k, v in values.items()})
         return views.prompt_step(call.tr, call.flow, step, text, extra)
 
@@ -249,6 +253,23 @@ STEPS: dict[Step, StepSpec] = {
         ),
     ),
     Step.FOLLOW_UP_OF: StepSpec(owed, render_owed, tap_owed),
+    # Optional, from the card (so a one-on-one visit takes no more taps): shareable, unlike notes.
+    Step.SITUATION: StepSpec(
+        nothing,
+        render_prompt(
+            Step.SITUATION,
+            N_("Type the situation of the visit, as the paper form's 情況 box records it (up to {n} "
+               "characters). Unlike private notes, the school's leaders and the archive see it."),
+            n=MAX_SITUATION,
+        ),
+        back_from_situation,
+        _bounded(
+            MAX_SITUATION,
+            N_("That is {n} characters; the situation may have at most {limit}. Please shorten it."),
+            keep_situation,
+            Step.SITUATION,
+        ),
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
 PAGE_SIZE = 12  # two columns of six rows: room for the pager and the other rows on a phone
 # The card shows the start of long texts, so ten opinions and the notes stay within Telegram's 4096.
 CARD_TEXT = 120
+CARD_SITUATION = 400  # the situation is the card's narrative: more of it, still within 4096
 
 Person = StudentOption | TeacherOption
 View = tuple[str, InlineKeyboardMarkup]
@@ -153,6 +154,7 @@ class CardView:
     follow_up_date: date | None
     notable: bool
     private_notes: str | None
+    situation: str | None = None
 
 
 def draft_card(f: Flow, labels: DraftLabels, campaign: CampaignInfo, today: date) -> CardView:
@@ -173,6 +175,7 @@ def draft_card(f: Flow, labels: DraftLabels, campaign: CampaignInfo, today: date
         follow_up_date=d.follow_up_date,
         notable=d.notable,
         private_notes=d.private_notes,
+        situation=d.situation,
     )
 
 
@@ -191,6 +194,7 @@ def saved_card(v: VisitDetails) -> CardView:
         follow_up_date=v.follow_up_due if v.follow_up is FollowUpWish.DATE else None,
         notable=v.notable,
         private_notes=v.private_notes,
+        situation=v.situation,
     )
 
 
@@ -222,6 +226,11 @@ def card_text(tr: Translator, card: CardView, header: str) -> str:
     lines.append(_("Follow-up: {follow}").format(follow=follow))
     lines.append(_("Notable case: {answer}").format(answer=_("yes") if card.notable else _("no")))
     lines.append(
+        _("Situation: {situation}").format(
+            situation=esc(shorten(card.situation, CARD_SITUATION)) if card.situation else none
+        )
+    )
+    lines.append(
         _("Private notes (only you see them): {notes}").format(
             notes=esc(shorten(card.private_notes, CARD_TEXT)) if card.private_notes else none
         )
@@ -246,8 +255,11 @@ def card_keyboard(tr: Translator, f: Flow) -> InlineKeyboardMarkup:
             step_button(_("🔁 Follow-up"), f, s, "follow"),
             step_button(_("⭐ Notable: yes") if d.notable else _("☆ Notable: no"), f, s, "notable"),
         ],
-        [step_button(_("📝 Private notes"), f, s, "notes")]
-        + ([step_button(_("🗑 Remove last opinion"), f, s, "unopinion")] if d.opinions else []),
+        [
+            step_button(_("📋 Situation"), f, s, "situation"),
+            step_button(_("📝 Private notes"), f, s, "notes"),
+        ],
+        *([[step_button(_("🗑 Remove last opinion"), f, s, "unopinion")]] if d.opinions else []),
         [*_nav(tr, f, s, back=f.ui.edit_id is None), step_button(_("💾 Save"), f, s, "save")],
     ]
     return inline(rows)
