@@ -60,6 +60,7 @@ class Phase:
     completed: int  # visits (or echo rounds) completed by all users together
     failures: list[str]
     api_calls: int = 0  # Bot API calls the bot made during the phase, getUpdates excluded
+    polls: int = 0  # its getUpdates calls
     cpu_seconds: float = 0.0  # this process's CPU time during the phase (bot + stand-in + users)
     sql: UpdateCosts | None = None
 
@@ -102,6 +103,10 @@ def api_calls(standin: BotApiStandIn) -> int:
     return sum(n for method, n in standin.request_counts.items() if method.lower() != "getupdates")
 
 
+def polls(standin: BotApiStandIn) -> int:
+    return sum(n for method, n in standin.request_counts.items() if method.lower() == "getupdates")
+
+
 @dataclass
 class Result:
     teachers: int
@@ -119,7 +124,7 @@ class Result:
 
 async def run(teachers: int, visits_per_teacher: int, students_per_class: int, database: Path,
               *, reply_timeout: float, time_limit: float, bare_floor: bool = True,
-              profile: bool = False) -> Result:
+              profile: bool = False, profile_out: Path | None = None) -> Result:
     """The bot's phase, then the floor's, with ``teachers`` users on a fresh stand-in and database."""
     load_before = load_average()
     clock = SystemClock()
@@ -145,8 +150,8 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
 
                     return await log_visits(user, n, lat, reply_timeout=reply_timeout, on_step=on_step)
 
-                calls_before = api_calls(standin)
-                sampler = CpuProfile()
+                calls_before, polls_before = api_calls(standin), polls(standin)
+                sampler = CpuProfile(stacks=profile)
                 if profile:
                     sampler.start()
                 try:
@@ -154,10 +159,17 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
                 finally:
                     sampler.stop()
                 visits.api_calls = api_calls(standin) - calls_before
+                visits.polls = polls(standin) - polls_before
             sql.detach()
             visits.sql = UpdateCosts.of(sql)
             profile_lines = sampler.lines(visits.cpu_seconds * 1000, Counter(c.step for c in sql.updates),
                                           visits.round_trips, VISIT_STEPS)
+            if profile:
+                profile_lines += ["", "the bot's phase, the functions with the most CPU under them "
+                                  "(ms per round trip, whole phase):",
+                                  *sampler.functions(visits.cpu_seconds * 1000, visits.round_trips)]
+                if profile_out is not None:
+                    sampler.write_collapsed(profile_out.with_suffix(f".bot-{teachers}.collapsed"))
             rss = peak_rss_mib()
             per_visitor = await visits_by_visitor(store)
         finally:
@@ -171,11 +183,26 @@ async def run(teachers: int, visits_per_teacher: int, students_per_class: int, d
                 async def rounds(user: User, n: int, lat: Latencies) -> int:
                     return await echo_rounds(user, n, lat, reply_timeout=reply_timeout)
 
-                calls_before = api_calls(standin)
+                calls_before, polls_before = api_calls(standin), polls(standin)
                 name = "echo, bot's policies" if policies else "echo, PTB defaults"
-                floor = await drive(name, echo_users, visits_per_teacher, rounds, time_limit=time_limit)
+                floor_sampler = CpuProfile(stacks=True)
+                if profile and policies:
+                    floor_sampler.start()
+                try:
+                    floor = await drive(name, echo_users, visits_per_teacher, rounds, time_limit=time_limit)
+                finally:
+                    floor_sampler.stop()
                 floor.api_calls = api_calls(standin) - calls_before
+                floor.polls = polls(standin) - polls_before
                 floors.append(floor)
+                if profile and policies:
+                    cpu_ms = floor.cpu_seconds * 1000
+                    profile_lines += ["", f"the floor ({name}), CPU ms per round trip by layer:",
+                                      *floor_sampler.lines(cpu_ms, Counter(), floor.round_trips, ())[1:],
+                                      "the floor, the functions with the most CPU under them:",
+                                      *floor_sampler.functions(cpu_ms, floor.round_trips)]
+                    if profile_out is not None:
+                        floor_sampler.write_collapsed(profile_out.with_suffix(f".floor-{teachers}.collapsed"))
     return Result(
         teachers=teachers,
         visits_per_teacher=visits_per_teacher,
@@ -223,6 +250,7 @@ def report(result: Result) -> list[str]:
         row("round trips / s", [p.round_trips / p.seconds for p in phases]),
         row("CPU ms / round trip", [p.per_trip(p.cpu_seconds * 1000) for p in phases], ".2f"),
         row("Bot API calls / trip", [p.per_trip(p.api_calls) for p in phases], ".2f"),
+        row("getUpdates / trip", [p.per_trip(p.polls) for p in phases], ".2f"),
         "",
         f"visits saved in the database: {result.visits_in_db} (expected {expected}); teachers with "
         f"exactly {result.visits_per_teacher}: {result.teachers_with_all_visits}/{result.teachers}; "
@@ -278,6 +306,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--time-limit", type=float, default=300.0, help="seconds allowed for each phase")
     parser.add_argument("--profile", action="store_true",
                         help="sample the bot's CPU by step and layer (bench/cpu_profile.py)")
+    parser.add_argument("--profile-out", type=Path, default=None,
+                        help="with --profile: write the sampled stacks (collapsed, for a flame graph) to "
+                        "PATH.bot-N.collapsed and PATH.floor-N.collapsed")
     parser.add_argument("--no-bare-floor", action="store_true",
                         help="skip the second floor (PTB's defaults: no limiter, one update at a time)")
     rush = parser.add_argument_group("the rush (--rush)")
@@ -320,6 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     teachers, args.visits_per_teacher, args.students_per_class, database,
                     reply_timeout=args.reply_timeout, time_limit=args.time_limit,
                     bare_floor=not args.no_bare_floor, profile=args.profile,
+                    profile_out=args.profile_out.resolve() if args.profile_out else None,
                 ))
                 print("", *report(result), sep="\n", flush=True)
                 failed |= not ok(result)

@@ -2,27 +2,24 @@
 draft's card needs. Built on :mod:`store.people`, so labels (namesakes told apart) are the same.
 
 Class names and the students of a class change only with a roster import: they are kept in memory
-for the roster version (:class:`store.roster_version.RosterCache`), so the taps that only check a
-pick or label a card read nothing but the version the update reads anyway."""
+for the roster version (:mod:`store.roster_facts`), so the taps that only check a pick or label a
+card read nothing but the version the update reads anyway."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.models import SchoolClass, Student
 from store.people import (
     StudentOption,
     TeacherOption,
     class_students,
     co_visitor_options,
     interviewable_teachers,
-    name_labels,
 )
-from store.roster_version import RosterCache
+from store.roster_facts import class_facts
 from store.scopes import Scope
 from store.visit_rules import VisitDraft
 from store.vocab import VisitKind
@@ -45,37 +42,18 @@ class DraftLabels:
     co_visitors: dict[int, str] = field(default_factory=dict)
 
 
-_CLASS_NAMES: RosterCache[str | None] = RosterCache()  # class id: its name, None if gone or inactive
-_CLASS_STUDENTS: RosterCache[Mapping[int, str]] = RosterCache()  # class id: its active students' labels
-
-
 async def _class_name(session: AsyncSession, scope: Scope, class_id: int | None) -> str | None:
     if class_id is None or not scope.may_visit_class(class_id):
         return None
-
-    async def load() -> str | None:
-        query = select(SchoolClass.name, SchoolClass.active).where(SchoolClass.id == class_id)
-        row = (await session.execute(query)).first()
-        return row.name if row is not None and row.active else None
-
-    return await _CLASS_NAMES.get(session, class_id, load)
+    facts = await class_facts(session, class_id)
+    return facts.name if facts is not None and facts.active else None
 
 
 async def _students_of(session: AsyncSession, class_id: int) -> Mapping[int, str]:
     """Labels of the class's active students, by id (the same for every asker: scope is checked
     by the callers)."""
-
-    async def load() -> Mapping[int, str]:
-        rows = (
-            await session.execute(
-                select(Student.id, Student.name, Student.external_id).where(
-                    Student.class_id == class_id, Student.active.is_(True)
-                )
-            )
-        ).all()
-        return name_labels((sid, name, ext) for sid, name, ext in rows)
-
-    return await _CLASS_STUDENTS.get(session, class_id, load)
+    facts = await class_facts(session, class_id)
+    return facts.labels if facts is not None else {}
 
 
 async def people_to_pick(

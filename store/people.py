@@ -29,6 +29,7 @@ from store.models import (
     VisitStudent,
     VisitTeacher,
 )
+from store.roster_version import RosterCache
 from store.scopes import Scope
 from store.vocab import TEACHER_ROLES, VisitKind
 
@@ -138,10 +139,20 @@ async def _head_class_ids(session: AsyncSession, staff_id: int) -> set[int]:
     )
 
 
+# Staff id and the classes they visit: the options, kept for the roster version (only an import
+# changes classes, their names and who heads them).
+_VISITABLE: RosterCache[tuple[ClassOption, ...]] = RosterCache()
+
+
 async def visitable_classes(*, session: AsyncSession, scope: Scope) -> list[ClassOption]:
     """The classes whose students the asker may log visits with; their head class first."""
     if not scope.visit_class_ids:
         return []
+    key = (scope.staff_id, scope.visit_class_ids)
+    return list(await _VISITABLE.get(session, key, lambda: _visitable_classes(session, scope)))
+
+
+async def _visitable_classes(session: AsyncSession, scope: Scope) -> tuple[ClassOption, ...]:
     heads = await _head_class_ids(session, scope.staff_id)
     rows = (
         await session.execute(
@@ -153,7 +164,7 @@ async def visitable_classes(*, session: AsyncSession, scope: Scope) -> list[Clas
     ).all()
     options = [ClassOption(cid, cname, gid, gname, sid, sname, cid in heads)
                for cid, cname, gid, gname, sid, sname in rows]
-    return sorted(options, key=lambda o: (not o.head, o.grade_name, o.name, o.id))
+    return tuple(sorted(options, key=lambda o: (not o.head, o.grade_name, o.name, o.id)))
 
 
 async def interview_school(*, session: AsyncSession, scope: Scope) -> SchoolOption | None:

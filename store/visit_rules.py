@@ -16,7 +16,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.campaign import CampaignInfo
-from store.models import OpinionCategory, OutlineTopic, Phase, SchoolClass, Staff, StaffRole, Student
+from store.models import OpinionCategory, OutlineTopic, Phase, Staff, StaffRole, Student
+from store.roster_facts import class_facts
 from store.scopes import Action, Scope
 from store.vocab import TEACHER_ROLES, FollowUpWish, Place, VisitForm, VisitKind, default_place
 
@@ -206,9 +207,12 @@ async def _student_visit_school(
     """Check the class and its students; returns the class's school."""
     if class_id is None or not scope.may_visit_class(class_id):
         raise VisitRejected("class_not_visitable")
-    school_class = await session.get(SchoolClass, class_id)
-    if school_class is None or not school_class.active:
+    facts = await class_facts(session, class_id)  # from memory while the roster version holds
+    if facts is None or not facts.active:
         raise VisitRejected("class_not_visitable")
+    if all(sid in facts.students for sid in student_ids):
+        return facts.school_id
+    # Someone is not an active student of the class: say which, and why.
     rows = {
         sid: (cid, active)
         for sid, cid, active in (
@@ -222,7 +226,7 @@ async def _student_visit_school(
             raise VisitRejected("student_not_in_class", student_id=sid)
         if not rows[sid][1]:
             raise VisitRejected("student_inactive", student_id=sid)
-    return school_class.school_id
+    return facts.school_id
 
 
 async def _interview_school(session: AsyncSession, scope: Scope, teacher_ids: tuple[int, ...]) -> int:

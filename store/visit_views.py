@@ -6,6 +6,7 @@ interviews whoever sees that school's teachers. Private notes are for the visito
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -160,13 +161,14 @@ def may_see_visit(scope: Scope, visit: Visit) -> bool:
     return scope.sees_teachers_of(visit.school_id)
 
 
-def _focus_visible(scope: Scope, visit: Visit) -> bool:
+def focus_visible(scope: Scope, visit: Visit) -> bool:
+    """Whether ``scope`` sees the focus tags of the people ``visit`` names."""
     if visit.kind == VisitKind.STUDENT.value:
         return visit.class_id is not None and scope.sees_students_of(visit.class_id)
     return scope.sees_teachers_of(visit.school_id)
 
 
-async def _visitees(session: AsyncSession, visit: Visit, with_focus: bool) -> tuple[PersonRef, ...]:
+async def read_visitees(session: AsyncSession, visit: Visit, with_focus: bool) -> tuple[PersonRef, ...]:
     rows: list[tuple[int, str, str]]
     if visit.kind == VisitKind.STUDENT.value:
         rows = [(pid, name, ext) for pid, name, ext in (await session.execute(
@@ -190,6 +192,60 @@ async def _visitees(session: AsyncSession, visit: Visit, with_focus: bool) -> tu
     if with_focus and rows:
         for pid, tag in (await session.execute(focus_rows)).all():
             focus.setdefault(pid, []).append(tag)
+    return person_refs(rows, focus)
+
+
+@dataclass(frozen=True)
+class VisitParts:
+    """What a visit's details hold besides its own row: the names and the rows linked to it."""
+
+    visitor_name: str
+    class_name: str | None
+    visitees: tuple[PersonRef, ...]
+    topics: tuple[TopicRef, ...]
+    co_visitors: tuple[PersonRef, ...]
+    opinions: tuple[OpinionDetail, ...]
+    follow_up_due: date | None
+    follow_up_done: bool
+
+
+async def read_co_visitors(session: AsyncSession, visit_id: int) -> tuple[PersonRef, ...]:
+    co_rows = [(pid, name, ext) for pid, name, ext in (await session.execute(
+        select(Staff.id, Staff.name, Staff.external_id)
+        .join(VisitCoVisitor, VisitCoVisitor.staff_id == Staff.id)
+        .where(VisitCoVisitor.visit_id == visit_id)
+    )).all()]
+    co_labels = name_labels(co_rows)
+    return tuple(sorted(
+        (PersonRef(pid, name, ext, co_labels[pid]) for pid, name, ext in co_rows),
+        key=lambda p: (p.name, p.external_id),
+    ))
+
+
+async def read_topics(session: AsyncSession, visit_id: int) -> tuple[TopicRef, ...]:
+    topics = (await session.execute(
+        select(OutlineTopic.id, OutlineTopic.name)
+        .join(VisitTopic, VisitTopic.topic_id == OutlineTopic.id)
+        .where(VisitTopic.visit_id == visit_id)
+        .order_by(OutlineTopic.position, OutlineTopic.id)
+    )).all()
+    return tuple(TopicRef(tid, name) for tid, name in topics)
+
+
+async def read_opinions(session: AsyncSession, visit_id: int) -> tuple[OpinionDetail, ...]:
+    opinions = (await session.execute(
+        select(Opinion.id, Opinion.text, Opinion.category_id, OpinionCategory.name)
+        .outerjoin(OpinionCategory, OpinionCategory.id == Opinion.category_id)
+        .where(Opinion.visit_id == visit_id)
+        .order_by(Opinion.id)
+    )).all()
+    return tuple(OpinionDetail(oid, text, cid, cname) for oid, text, cid, cname in opinions)
+
+
+def person_refs(
+    rows: list[tuple[int, str, str]], focus: Mapping[int, Sequence[str]]
+) -> tuple[PersonRef, ...]:
+    """People named in a visit, labelled among themselves, by name."""
     labels = name_labels(rows)
     people = [
         PersonRef(pid, name, ext, labels[pid], tuple(sorted(focus.get(pid, ())))) for pid, name, ext in rows
@@ -197,55 +253,52 @@ async def _visitees(session: AsyncSession, visit: Visit, with_focus: bool) -> tu
     return tuple(sorted(people, key=lambda p: (p.name, p.external_id)))
 
 
-async def load_details(session: AsyncSession, scope: Scope, visit: Visit) -> VisitDetails:
-    """A visit's details as ``scope`` may see them; the caller has checked :func:`may_see_visit`."""
+async def _read_parts(session: AsyncSession, scope: Scope, visit: Visit) -> VisitParts:
     visitor = await session.get(Staff, visit.visitor_id)
     class_name = None
     if visit.class_id is not None:
         school_class = await session.get(SchoolClass, visit.class_id)
         class_name = school_class.name if school_class else None
-    visitees = await _visitees(session, visit, _focus_visible(scope, visit))
-    co_rows = [(pid, name, ext) for pid, name, ext in (await session.execute(
-        select(Staff.id, Staff.name, Staff.external_id)
-        .join(VisitCoVisitor, VisitCoVisitor.staff_id == Staff.id)
-        .where(VisitCoVisitor.visit_id == visit.id)
-    )).all()]
-    co_labels = name_labels(co_rows)
-    topics = (await session.execute(
-        select(OutlineTopic.id, OutlineTopic.name)
-        .join(VisitTopic, VisitTopic.topic_id == OutlineTopic.id)
-        .where(VisitTopic.visit_id == visit.id)
-        .order_by(OutlineTopic.position, OutlineTopic.id)
-    )).all()
-    opinions = (await session.execute(
-        select(Opinion.id, Opinion.text, Opinion.category_id, OpinionCategory.name)
-        .outerjoin(OpinionCategory, OpinionCategory.id == Opinion.category_id)
-        .where(Opinion.visit_id == visit.id)
-        .order_by(Opinion.id)
-    )).all()
     follow_up = await session.scalar(select(FollowUp).where(FollowUp.visit_id == visit.id))
+    return VisitParts(
+        visitor_name=visitor.name if visitor else "",
+        class_name=class_name,
+        visitees=await read_visitees(session, visit, focus_visible(scope, visit)),
+        topics=await read_topics(session, visit.id),
+        co_visitors=await read_co_visitors(session, visit.id),
+        opinions=await read_opinions(session, visit.id),
+        follow_up_due=follow_up.due_date if follow_up and follow_up.cancelled_at is None else None,
+        follow_up_done=bool(follow_up and follow_up.done_at is not None),
+    )
+
+
+async def load_details(
+    session: AsyncSession, scope: Scope, visit: Visit, parts: VisitParts | None = None
+) -> VisitDetails:
+    """A visit's details as ``scope`` may see them; the caller has checked :func:`may_see_visit`.
+
+    ``parts``: what the caller already knows of them (a visit it has just written), else read."""
+    if parts is None:
+        parts = await _read_parts(session, scope, visit)
     return VisitDetails(
         id=visit.id,
         kind=VisitKind(visit.kind),
         visitor_id=visit.visitor_id,
-        visitor_name=visitor.name if visitor else "",
+        visitor_name=parts.visitor_name,
         school_id=visit.school_id,
         class_id=visit.class_id,
-        class_name=class_name,
-        visitees=visitees,
+        class_name=parts.class_name,
+        visitees=parts.visitees,
         form=VisitForm(visit.form),
         place=Place(visit.place),
         visit_date=visit.visit_date,
         one_on_one=visit.one_on_one,
-        topics=tuple(TopicRef(tid, name) for tid, name in topics),
-        co_visitors=tuple(sorted(
-            (PersonRef(pid, name, ext, co_labels[pid]) for pid, name, ext in co_rows),
-            key=lambda p: (p.name, p.external_id),
-        )),
-        opinions=tuple(OpinionDetail(oid, text, cid, cname) for oid, text, cid, cname in opinions),
+        topics=parts.topics,
+        co_visitors=parts.co_visitors,
+        opinions=parts.opinions,
         follow_up=FollowUpWish(visit.follow_up),
-        follow_up_due=follow_up.due_date if follow_up and follow_up.cancelled_at is None else None,
-        follow_up_done=bool(follow_up and follow_up.done_at is not None),
+        follow_up_due=parts.follow_up_due,
+        follow_up_done=parts.follow_up_done,
         notable=visit.notable,
         private_notes=visit.private_notes if visit.visitor_id == scope.staff_id else None,
         situation=visit.situation,

@@ -28,6 +28,7 @@ from store.models import (
     VisitTopic,
     VisitVersion,
 )
+from store.roster_facts import class_facts, staff_name
 from store.scopes import Scope
 from store.visit_rules import (
     CheckedVisit,
@@ -41,11 +42,18 @@ from store.visit_views import (
     PersonRef,
     TopicRef,
     VisitDetails,
+    VisitParts,
     VisitSummary,
     VisitVersionInfo,
+    focus_visible,
     get_visit,
     load_details,
     own_visit_row,
+    person_refs,
+    read_co_visitors,
+    read_opinions,
+    read_topics,
+    read_visitees,
     recent_visits,
     visit_versions,
 )
@@ -218,6 +226,39 @@ async def _snapshot(session: AsyncSession, visit: Visit, scope: Scope, now: date
     ))
 
 
+async def _written_parts(
+    session: AsyncSession, scope: Scope, visit: Visit, checked: CheckedVisit, campaign: CampaignInfo
+) -> VisitParts:
+    """The details' parts of a visit just written from ``checked``: names from the roster facts
+    and the campaign (in memory), read back only what only the database knows (opinion ids,
+    co-visitors' names, an interview's teachers, a school's own topics)."""
+    visitees: tuple[PersonRef, ...]
+    class_name = None
+    facts = await class_facts(session, checked.class_id) if checked.class_id is not None else None
+    if checked.kind is VisitKind.STUDENT and facts is not None:
+        class_name = facts.name
+        focus = facts.focus if focus_visible(scope, visit) else {}
+        visitees = person_refs([(sid, *facts.students[sid]) for sid in checked.visitee_ids], focus)
+    else:
+        visitees = await read_visitees(session, visit, focus_visible(scope, visit))
+    known = {t.id: t for t in campaign.topics(checked.kind)}
+    if all(t in known for t in checked.topic_ids):
+        wanted = set(checked.topic_ids)  # the campaign's topics are in their order
+        topics = tuple(TopicRef(t.id, t.name) for t in campaign.topics(checked.kind) if t.id in wanted)
+    else:
+        topics = await read_topics(session, visit.id)
+    return VisitParts(
+        visitor_name=await staff_name(session, scope.staff_id) or "",
+        class_name=class_name,
+        visitees=visitees,
+        topics=topics,
+        co_visitors=await read_co_visitors(session, visit.id) if checked.co_visitor_ids else (),
+        opinions=await read_opinions(session, visit.id) if checked.opinions else (),
+        follow_up_due=checked.follow_up_due,
+        follow_up_done=False,
+    )
+
+
 async def record_visit(
     *, session: AsyncSession, scope: Scope, draft: VisitDraft, campaign: CampaignInfo, now: datetime
 ) -> SavedVisit:
@@ -226,10 +267,14 @@ async def record_visit(
     A key already saved (a second tap, a redelivered update, a concurrent save) returns that visit
     with ``created=False`` and writes nothing. Raises :class:`VisitRejected`. Commits.
     """
-    existing = await _visit_by_key(session, draft.client_key)
-    if existing is not None:
+    try:
+        checked = await check_draft(session=session, scope=scope, draft=draft, campaign=campaign, now=now)
+    except VisitRejected:
+        # A key saved already stands, whatever its draft would say now.
+        existing = await _visit_by_key(session, draft.client_key)
+        if existing is None:
+            raise
         return await _already_saved(session, scope, existing)
-    checked = await check_draft(session=session, scope=scope, draft=draft, campaign=campaign, now=now)
     visit = Visit(client_key=draft.client_key, visitor_id=scope.staff_id, version=1,
                   created_at=now, updated_at=now)
     _apply(visit, checked)
@@ -242,13 +287,15 @@ async def record_visit(
         session.add(_audit(scope, "visit_recorded", visit.id, now, kind=checked.kind.value))
         await session.commit()
     except IntegrityError:
-        # Lost a race on the unique client_key: the other save is the one.
+        # The key is saved already (a second tap, a redelivered update, a concurrent save: no look
+        # first, that costs every save a statement): the other save is the one.
         await session.rollback()
         existing = await _visit_by_key(session, draft.client_key)
         if existing is None:
             raise
         return await _already_saved(session, scope, existing)
-    return SavedVisit(id=visit.id, created=True, details=await load_details(session, scope, visit))
+    parts = await _written_parts(session, scope, visit, checked, campaign)
+    return SavedVisit(id=visit.id, created=True, details=await load_details(session, scope, visit, parts))
 
 
 async def edit_visit(

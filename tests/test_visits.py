@@ -237,19 +237,30 @@ async def test_losing_the_race_on_the_unique_key_returns_the_winner(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     winner = await _record(world, "head71", student_draft(world, "race"))
-    # The loser looked before the winner committed: its first look finds nothing.
+    # No look before writing (it would cost every save a statement): the loser's insert fails on the
+    # unique key, it rolls back, looks once and returns the winner.
     real = visits_module._visit_by_key
     looks: list[str] = []
 
-    async def blind_first(session: Any, key: str) -> Visit | None:
+    async def counted(session: Any, key: str) -> Visit | None:
         looks.append(key)
-        return None if len(looks) == 1 else await real(session, key)
+        return await real(session, key)
 
-    monkeypatch.setattr(visits_module, "_visit_by_key", blind_first)
-    loser = await _record(world, "head71", student_draft(world, "race"))
-    assert (loser.created, loser.id, len(looks)) == (False, winner.id, 2)
-    assert await _count(world, Visit) == 1
+    monkeypatch.setattr(visits_module, "_visit_by_key", counted)
+    late = student_draft(world, "race", opinions=[("意見", world.category())])
+    loser = await _record(world, "head71", late)
+    assert (loser.created, loser.id, looks) == (False, winner.id, ["race"])
+    assert loser.details.opinions == ()  # the winner's content, not the loser's
+    assert (await _count(world, Visit), await _count(world, Opinion)) == (1, 0)
     assert await _count(world, AuditEntry) == 1
+
+
+async def test_a_saved_key_stands_even_when_its_draft_would_now_be_refused(world: World) -> None:
+    first = await _record(world, "head71", student_draft(world, "kept"))
+    # Redelivered with a draft that no longer passes (a student not in the class): still the visit.
+    again = await _record(world, "head71", student_draft(world, "kept", "c72kid"))
+    assert (again.created, again.id) == (False, first.id)
+    assert await _count(world, Visit) == 1
 
 
 async def _edit(world: World, who: str, visit_id: int, draft: VisitDraft, now: datetime = NOW) -> Any:
