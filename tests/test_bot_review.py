@@ -109,6 +109,9 @@ async def test_verify_and_return_and_the_teacher_edits_within_48_hours(
     async with store.sessions() as session:
         actions = set((await session.execute(select(AuditEntry.action, AuditEntry.object_id))).all())
     assert {("visit_verified", verified), ("visit_returned", returned)} <= actions
+    # The evaluation counts them: one of the two checked visits held up.
+    leader = await english_speaker(world, store, clock, d.staff["leader"], "Leader")
+    assert "reviews 1/2" in (await say(leader, "/ranking")).text
 
 
 async def test_the_interviewed_teacher_confirms_or_disputes_once(
