@@ -224,9 +224,34 @@ class VisitPersonTap:
     person_id: int
 
 
+# Supervision's taps (its family and parser are at the end of this module).
+ReviewAction = Literal["ok", "ret"]
+ConfirmAction = Literal["yes", "no"]
+
+
+@dataclass(frozen=True)
+class ReviewTap:
+    """Verified (``ok``) or return (``ret``) on visit ``visit_id`` as the reviewer saw it: after
+    ``reviews`` reviews, at version ``version`` (anything else since makes the button stale)."""
+
+    action: ReviewAction
+    visit_id: int
+    reviews: int
+    version: int
+
+
+@dataclass(frozen=True)
+class ConfirmTap:
+    """The interviewed teacher's answer on interview ``visit_id``: it happened (``yes``) or not."""
+
+    action: ConfirmAction
+    visit_id: int
+
+
 Tap = (
     LangTap | RecordsPageTap | RecordsDeleteTap | RecordsConfirmTap | SavedTap | FlowTap | VisitClassTap
     | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap | StaffListTap | RectifyTap | VisitPersonTap
+    | ReviewTap | ConfirmTap
 )
 
 
@@ -304,6 +329,8 @@ def parse(data: str | None, chat_type: str | None) -> Tap:
         return VisitPersonTap(action, *_ints(args, 2))
     if family in RECTIFY_FAMILIES and len(args) <= 4 and all(_INT.match(a) or a.isalnum() for a in args):
         return RectifyTap(family.name, action, tuple(args))
+    if family in SUPERVISION_FAMILIES:
+        return _supervision(family, action, args)
     raise BadCallbackData("unknown button")
 
 
@@ -383,3 +410,29 @@ def rectify_data(family: Family, action: str, *args: object) -> str:
 def visit_person_data(kind: str, class_id: int, person_id: int) -> str:
     """A button that starts a visit with one person (``kind`` "s": a student, "t": a teacher)."""
     return encode(VISIT_PERSON, kind, class_id, person_id)
+
+
+# --- supervision (督導): /review's decisions and the interviewed teacher's confirmation ---------------
+
+REVIEW = Family("rv", PRIVATE_ONLY)  # under a sampled record: verified / return with a comment
+CONFIRM = Family("ic", PRIVATE_ONLY)  # the interviewed teacher's "it happened" / "it did not"
+SUPERVISION_FAMILIES = (REVIEW, CONFIRM)
+FAMILIES |= {f.name: f for f in SUPERVISION_FAMILIES}
+
+
+def _supervision(family: Family, action: str, args: list[str]) -> ReviewTap | ConfirmTap:
+    if family is REVIEW and action in ("ok", "ret"):
+        visit_id, reviews, version = _ints(args, 3)
+        return ReviewTap(action, visit_id, reviews, version)  # type: ignore[arg-type]  # checked above
+    if family is CONFIRM and action in ("yes", "no"):
+        (visit_id,) = _ints(args, 1)
+        return ConfirmTap(action, visit_id)  # type: ignore[arg-type]  # checked above
+    raise BadCallbackData(f"unknown {family.name} action {action!r}")
+
+
+def review_data(action: ReviewAction, visit_id: int, reviews: int, version: int) -> str:
+    return encode(REVIEW, action, visit_id, reviews, version)
+
+
+def confirm_data(action: ConfirmAction, visit_id: int) -> str:
+    return encode(CONFIRM, action, visit_id)

@@ -24,6 +24,7 @@ from bot.commands import (
     rectify,
     rectify_flow,
     report,
+    review,
     roster_upload,
     staff,
     start,
@@ -40,6 +41,8 @@ PERSISTENCE_GROUP = 100
 # update only when it answers, so everything else reaches group 0 untouched.
 TYPED_ANSWERS_GROUP = -1
 COMMAND_RESETS_GROUP = -2  # any command first forgets such an awaited answer
+# Group -3: a review's return comment (bot.commands.review); it forgets itself on any command.
+REVIEW_COMMENT_GROUP = -3
 
 
 async def flush_persistence(update: Update, context: BotContext) -> None:
@@ -68,6 +71,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *export.handlers(),  # /export: the archive workbook, in private
         *staff.handlers(),  # /staff: registration progress and the not-yet-joined lists, in private
         *report.handlers(),  # /report: the summary report (PDF), in private
+        *review.handlers(),  # /review: spot-checks (private), its buttons, the interviewed teacher's answer
         *phase.handlers(),  # /phase: where the school stands; a school leader shifts its dates
         *opinions.handlers(),  # /opinions: the opinion inbox (private) and its buttons
         *rectify.handlers(),  # /rectify: items and their buttons (private)
@@ -80,5 +84,6 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         app.add_handler(handler)
     app.add_handler(rectify_flow.command_resets_handler(), group=COMMAND_RESETS_GROUP)
     app.add_handler(rectify_flow.input_handler(), group=TYPED_ANSWERS_GROUP)
+    app.add_handler(review.comment_handler(), group=REVIEW_COMMENT_GROUP)
     app.add_handler(TypeHandler(Update, flush_persistence), group=PERSISTENCE_GROUP)
     app.add_error_handler(on_error)

@@ -73,6 +73,10 @@ PRIVATE_COMMANDS = (
     Command("report", N_("Summary report (PDF)"),
             N_("/report — the summary report as a PDF (your school; district roles: the district)"),
             frozenset({Role.DISTRICT_OFFICE, Role.DISTRICT_LEADER, Role.SCHOOL_LEADER})),
+    Command("review", N_("Spot-check visits"),
+            N_("/review — spot-check a random sample of recent visits: verify, or return with a comment "
+               "(supervisors: any school; school leaders: yours)"),
+            frozenset({Role.SUPERVISOR, Role.SCHOOL_LEADER})),
     Command("followups", N_("My follow-up visits"),
             N_("/followups — your follow-up visits due and overdue, each with a button to log it"),
             TEACHER_ROLES | CADRE_ROLES),

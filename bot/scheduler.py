@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from bot.group_chats import unprompted_locale
 from bot.nudges import GroupRecipient, class_nudge_messages
 from bot.registration_reminder import registration_reminder_messages
+from bot.review_notify import ask_interview_confirmations
 from bot.services import Services
 from bot.summary import weekly_summary_messages
 from store.groups import bound_groups
@@ -100,6 +101,8 @@ class Scheduler:
             results.append(RunResult(run.kind, run.period, run.late, enqueued))
         if results:
             services.wake_outbox()
+        # Not a weekly schedule: every tick asks newly interviewed teachers (bot.review_notify).
+        await ask_interview_confirmations(services)
         return results
 
     async def start(self) -> None:

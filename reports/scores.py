@@ -12,10 +12,16 @@ Every score is a weighted mean of *parts*, each a share ``done / total`` between
   yet, so the part is present but always *not applicable*.
 - ``leader_participation`` (schools only): (school leader, linked grade) pairs where the leader
   recorded or co-visited at least one student visit in a class of that grade.
-- ``review_outcome``: visits verified by reviewers. Reviews are not built yet: always not applicable.
+- ``review_outcome``: of the visits supervision checked (a reviewer decided on it, or the
+  interviewed teacher answered the confirmation), those that held up: latest review *verified*, or
+  never reviewed and confirmed by the teacher. A return and a dispute count against (checked, not
+  held up); plausibility flags count only through the reviewer's decision (they are never applied
+  by themselves). A school: all its visits; a class: its student visits; a teacher: the student
+  visits they recorded.
 
 A part is *not applicable* (``value`` None, shown "—") when its denominator is 0, when it does not
-apply to the level (teacher coverage of a class), or when its data does not exist yet (the two above).
+apply to the level (teacher coverage of a class), or when its data does not exist yet (rectification;
+reviews before the first check).
 A part that is not applicable, or whose weight is 0, is left out of the weighted sum and the other
 weights are renormalised: ``score = 100 × Σ wᵢ·vᵢ / Σ wᵢ`` over the parts that count. With no part
 counting, there is no score (None). Weights need not sum to anything.
@@ -45,9 +51,11 @@ from store.scopes import Scope
 from store.score_inputs import (
     FollowUpCounts,
     LeaderParticipation,
+    ReviewCounts,
     TeacherCounts,
     follow_up_counts,
     leader_participation,
+    review_counts,
     teacher_counts,
 )
 from store.vocab import VisitKind
@@ -139,6 +147,17 @@ class FollowUps:
         return FollowUps(self.due + other.due, self.done + other.done)
 
 
+@dataclass(frozen=True)
+class Checks:
+    """Supervision's checks (``store.score_inputs.ReviewCounts``): visits checked, and held up."""
+
+    checked: int = 0
+    good: int = 0
+
+    def __add__(self, other: Checks) -> Checks:
+        return Checks(self.checked + other.checked, self.good + other.good)
+
+
 def _student_shares(s: StudentFigures) -> dict[Part, tuple[int, int]]:
     return {
         Part.STUDENT_COVERAGE: (s.visited, s.total),
@@ -147,11 +166,13 @@ def _student_shares(s: StudentFigures) -> dict[Part, tuple[int, int]]:
     }
 
 
-def class_score(weights: Mapping[Part, float], students: StudentFigures, follow_ups: FollowUps) -> Score:
-    """A class: its students' coverage, one-on-one share, focus students, and follow-ups of visits
-    logged in the class."""
+def class_score(weights: Mapping[Part, float], students: StudentFigures, follow_ups: FollowUps,
+                checks: Checks = Checks()) -> Score:
+    """A class: its students' coverage, one-on-one share, focus students, and follow-ups and review
+    outcomes of visits logged in the class."""
     shares = _student_shares(students)
     shares[Part.FOLLOW_UP_DONE] = (follow_ups.done, follow_ups.due)
+    shares[Part.REVIEW_OUTCOME] = (checks.good, checks.checked)
     return make_score(weights, shares)
 
 
@@ -161,6 +182,7 @@ def school_score(
     teachers: TeacherFigures,
     follow_ups: FollowUps,
     leaders: Iterable[LeaderParticipation] = (),
+    checks: Checks = Checks(),
 ) -> Score:
     """A school: every part; focus people are its focus students and focus teachers together."""
     shares = _student_shares(students)
@@ -173,16 +195,20 @@ def school_score(
     shares[Part.LEADER_PARTICIPATION] = (
         sum(p.grades_taken_part for p in leaders), sum(p.grades for p in leaders)
     )
+    shares[Part.REVIEW_OUTCOME] = (checks.good, checks.checked)
     return make_score(weights, shares)
 
 
-def teacher_score(weights: Mapping[Part, float], counts: TeacherCounts, follow_ups: FollowUps) -> Score:
-    """A teacher: their classes' students covered by visits *they recorded*, and their follow-ups."""
+def teacher_score(weights: Mapping[Part, float], counts: TeacherCounts, follow_ups: FollowUps,
+                  checks: Checks = Checks()) -> Score:
+    """A teacher: their classes' students covered by visits *they recorded*, their follow-ups, and
+    the review outcomes of the student visits they recorded."""
     return make_score(weights, {
         Part.STUDENT_COVERAGE: (counts.visited, counts.students),
         Part.STUDENT_ONE_ON_ONE: (counts.one_on_one, counts.students),
         Part.FOCUS_COVERAGE: (counts.focus_one_on_one, counts.focus_students),
         Part.FOLLOW_UP_DONE: (follow_ups.done, follow_ups.due),
+        Part.REVIEW_OUTCOME: (checks.good, checks.checked),
     })
 
 
@@ -255,6 +281,7 @@ def build_board(
     follow_ups: Sequence[FollowUpCounts],
     leaders: Sequence[LeaderParticipation],
     teachers: Sequence[TeacherCounts],
+    reviews: Sequence[ReviewCounts] = (),
 ) -> ScoreBoard:
     """The board from plain rows (pure; :func:`score_board` fetches them)."""
     by_class: dict[int | None, FollowUps] = defaultdict(FollowUps)
@@ -266,13 +293,22 @@ def build_board(
         if f.kind is VisitKind.STUDENT:
             by_class[f.class_id] += counts
             by_visitor[f.visitor_id] += counts
+    checks_of_class: dict[int | None, Checks] = defaultdict(Checks)
+    checks_of_school: dict[int, Checks] = defaultdict(Checks)
+    checks_of_visitor: dict[int, Checks] = defaultdict(Checks)
+    for rc in reviews:
+        checks = Checks(rc.checked, rc.good)
+        checks_of_school[rc.school_id] += checks
+        if rc.kind is VisitKind.STUDENT:
+            checks_of_class[rc.class_id] += checks
+            checks_of_visitor[rc.visitor_id] += checks
     leaders_of: dict[int, list[LeaderParticipation]] = defaultdict(list)
     for p in leaders:
         leaders_of[p.school_id].append(p)
 
     classes = tuple(
         ClassScore(r.class_id, r.class_name, r.grade_name, r.school_id,
-                   class_score(weights, r.figures, by_class[r.class_id]))
+                   class_score(weights, r.figures, by_class[r.class_id], checks_of_class[r.class_id]))
         for r in class_rows
     )
     students_of: dict[int, StudentFigures] = defaultdict(StudentFigures)
@@ -281,13 +317,14 @@ def build_board(
     schools = [
         SchoolScore(school_id, name, school_score(
             weights, students_of[school_id], teacher_rows.get(school_id, TeacherFigures()),
-            by_school[school_id], leaders_of[school_id],
+            by_school[school_id], leaders_of[school_id], checks_of_school[school_id],
         ))
         for school_id, name in school_names.items()
     ]
     teacher_scores = tuple(
         TeacherScore(t.staff_id, t.external_id, t.name, t.school_id,
-                     teacher_score(weights, t, by_visitor[t.staff_id]), t.visits, t.co_visits)
+                     teacher_score(weights, t, by_visitor[t.staff_id], checks_of_visitor[t.staff_id]),
+                     t.visits, t.co_visits)
         for t in teachers
     )
     return ScoreBoard(day, rank_schools(schools), classes, teacher_scores)
@@ -328,6 +365,7 @@ async def score_board(
         await follow_up_counts(session=session, today=today, start=start, end=today, school_id=school_id),
         await leader_participation(session=session, start=start, end=today, school_id=school_id),
         await teacher_counts(session=session, start=start, end=today, school_id=school_id),
+        await review_counts(session=session, start=start, end=today, school_id=school_id),
     )
 
 

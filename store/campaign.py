@@ -93,6 +93,17 @@ class Evaluation(_Strict):
     review_outcome: float = Field(10, ge=0)
 
 
+class ReviewConfig(_Strict):
+    """``[review]``: supervision's sample and the thresholds of its plausibility flags
+    (``store/plausibility.py``). Flags are shown to reviewers, never applied by themselves."""
+
+    sample_size: int = Field(5, ge=1, le=20)  # visits one /review draws
+    recent_days: int = Field(14, ge=1, le=366)  # how far back (by the time saved) it draws from
+    burst_visits: int = Field(5, ge=2)  # this many one-on-one visits saved by one person …
+    burst_minutes: int = Field(10, ge=1)  # … within this many minutes: flagged
+    pasted_min_chars: int = Field(40, ge=1)  # a text this long in two visits of one person: flagged
+
+
 class CampaignConfig(_Strict):
     """A district's campaign, validated."""
 
@@ -109,6 +120,7 @@ class CampaignConfig(_Strict):
         default_factory=lambda: list(DEFAULT_OPINION_CATEGORIES), min_length=1
     )
     evaluation: Evaluation = Evaluation()
+    review: ReviewConfig = ReviewConfig()
 
     @field_validator("timezone")
     @classmethod
@@ -305,6 +317,7 @@ async def store_campaign(
         "targets": config.targets.model_dump(),
         "schedule": config.schedule.model_dump(),
         "evaluation": config.evaluation.model_dump(),
+        "review": config.review.model_dump(),
         "source": source,
         "loaded_at": now,
     }
@@ -352,6 +365,7 @@ async def current_campaign(*, session: AsyncSession) -> CampaignInfo | None:
         targets=Targets(**campaign.targets),
         schedule=Schedule(**campaign.schedule),
         evaluation=Evaluation(**campaign.evaluation),
+        review=ReviewConfig(**(campaign.review or {})),
         student_topics=["-"],
         teacher_topics=["-"],
         opinion_categories=["-"],

@@ -160,6 +160,19 @@ class Scope:
                 and school_id == self.school_id)
 
     @property
+    def reviews_any_school(self) -> bool:
+        """Whether this person spot-checks visits of every school (supervisors, 督導組)."""
+        return Action.REVIEW in self.actions and Role.SUPERVISOR in self.roles
+
+    def may_review(self, school_id: int | None) -> bool:
+        """Whether this person may spot-check (verify, return) the visits of ``school_id``: a
+        supervisor any school, a school leader their own (SPEC: reviews are theirs too). Reviewers
+        see the records they check in full (names included), never the private notes."""
+        if Action.REVIEW not in self.actions or school_id is None:
+            return False
+        return self.reviews_any_school or (Role.SCHOOL_LEADER in self.roles and school_id == self.school_id)
+
+    @property
     def handles_escalations(self) -> bool:
         """Whether this person answers escalated (district-level) items of any school: accept,
         reassign, return (the district office)."""
@@ -212,6 +225,8 @@ def compute_scope(facts: StaffFacts) -> Scope:
         student_classes |= all_school_classes
         teacher_schools.add(facts.school_id)
         actions |= {Action.MANAGE_OPINIONS, Action.MANAGE_RECTIFICATION, Action.BIND_SCHOOL_GROUP}
+    if Role.SCHOOL_LEADER in roles and facts.school_id is not None:
+        actions.add(Action.REVIEW)  # their own school's visits (Scope.may_review)
     district_wide = bool(roles & DISTRICT_ROLES)
     if Role.SUPERVISOR in roles:
         actions.add(Action.REVIEW)

@@ -1,4 +1,5 @@
-"""What the scores need beyond coverage counts: follow-ups, school leaders' participation, teachers.
+"""What the scores need beyond coverage counts: follow-ups, school leaders' participation, teachers,
+supervision's review outcomes and interview confirmations.
 
 Set-based queries, one each, over current (not deleted) visits whose ``visit_date`` lies in
 ``start``..``end`` (inclusive; ``end=None``: no upper bound). Active schools, classes and staff only.
@@ -14,11 +15,13 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from store.models import (
     Exemption,
     FollowUp,
     Grade,
+    InterviewConfirmation,
     School,
     SchoolClass,
     Staff,
@@ -29,14 +32,20 @@ from store.models import (
     StudentFocus,
     Visit,
     VisitCoVisitor,
+    VisitReview,
     VisitStudent,
 )
+from store.reviews import ConfirmationAnswer, ReviewOutcome
 from store.vocab import TEACHER_ROLES, Role, VisitKind
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """SUM of a condition as 0/1 (portable: no FILTER, no boolean arithmetic)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
 
 
 def _current(start: date, end: date | None) -> list[ColumnElement[bool]]:
@@ -236,3 +245,58 @@ async def teacher_counts(
         query = query.where(Staff.school_id == school_id)
     rows = (await session.execute(query)).all()
     return [TeacherCounts(r[0], r[1], r[2], r[3], *(int(n) for n in r[4:])) for r in rows]
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    """Supervision's checks of one visitor's visits in one school and class (``class_id`` None:
+    interviews). ``checked``: current visits a reviewer decided on, or whose interviewed teacher
+    answered; ``good``: those whose latest review is *verified* (or, never reviewed, that the
+    interviewed teacher confirmed), unless the teacher disputed it. A return and a dispute are
+    checked and not good: they count against."""
+
+    school_id: int
+    class_id: int | None
+    visitor_id: int
+    kind: VisitKind
+    checked: int
+    good: int
+
+
+async def review_counts(
+    *, session: AsyncSession, start: date, end: date | None = None, school_id: int | None = None
+) -> list[ReviewCounts]:
+    """Review outcomes and confirmations grouped by school, class, visitor and kind of the visit."""
+    latest = (
+        select(VisitReview.visit_id.label("visit_id"), func.max(VisitReview.id).label("last_id"))
+        .group_by(VisitReview.visit_id).subquery("latest")
+    )
+    last = aliased(VisitReview, name="last_review")
+    answer = InterviewConfirmation.answer
+    answers = (
+        select(
+            InterviewConfirmation.visit_id.label("visit_id"),
+            func.max(_flag(answer == ConfirmationAnswer.CONFIRMED.value)).label("confirmed"),
+            func.max(_flag(answer == ConfirmationAnswer.DISPUTED.value)).label("disputed"),
+        )
+        .where(InterviewConfirmation.answer.is_not(None))
+        .group_by(InterviewConfirmation.visit_id).subquery("answers")
+    )
+    reviewed = latest.c.visit_id.is_not(None)
+    disputed = func.coalesce(answers.c.disputed, 0) == 1
+    good = and_(~disputed, or_(last.outcome == ReviewOutcome.VERIFIED.value,
+                               and_(~reviewed, func.coalesce(answers.c.confirmed, 0) == 1)))
+    query = (
+        select(Visit.school_id, Visit.class_id, Visit.visitor_id, Visit.kind, func.count(Visit.id),
+               _count(good))
+        .join(School, School.id == Visit.school_id)
+        .outerjoin(latest, latest.c.visit_id == Visit.id)
+        .outerjoin(last, last.id == latest.c.last_id)
+        .outerjoin(answers, answers.c.visit_id == Visit.id)
+        .where(School.active.is_(True), or_(reviewed, answers.c.visit_id.is_not(None)), *_current(start, end))
+        .group_by(Visit.school_id, Visit.class_id, Visit.visitor_id, Visit.kind)
+    )
+    if school_id is not None:
+        query = query.where(Visit.school_id == school_id)
+    rows = (await session.execute(query)).all()
+    return [ReviewCounts(int(r[0] or 0), r[1], r[2], VisitKind(r[3]), int(r[4]), int(r[5])) for r in rows]

@@ -32,6 +32,13 @@ EDIT_WINDOW = timedelta(hours=48)
 VISIT_PHASE = "visit"
 
 
+def edit_window_end(created_at: datetime, reopened_until: datetime | None) -> datetime:
+    """Until when the saved card's Edit works: 48 hours after saving, or longer while a reviewer's
+    return has reopened it (``Visit.reopened_until``, set by ``store.reviews``)."""
+    normal = created_at + EDIT_WINDOW
+    return max(normal, reopened_until) if reopened_until is not None else normal
+
+
 class VisitRejected(Exception):
     """A visit the store refuses; ``code`` (with ``params``) is what the bot translates.
 

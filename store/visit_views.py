@@ -33,7 +33,7 @@ from store.models import (
 )
 from store.people import name_labels
 from store.scopes import Scope
-from store.visit_rules import EDIT_WINDOW, OpinionDraft, VisitDraft, VisitRejected
+from store.visit_rules import OpinionDraft, VisitDraft, VisitRejected, edit_window_end
 from store.vocab import FollowUpWish, Place, VisitForm, VisitKind
 
 SUMMARY_NAMES = 3
@@ -99,7 +99,8 @@ class VisitDetails:
     deleted: bool
 
     def editable(self, now: datetime) -> bool:
-        """Whether the saved card still offers Edit (48 hours after saving)."""
+        """Whether the saved card still offers Edit (48 hours after saving, or after a reviewer
+        returned it)."""
         return not self.deleted and now < self.editable_until
 
     def as_draft(self, client_key: str) -> VisitDraft:
@@ -306,7 +307,7 @@ async def load_details(
         version=visit.version,
         created_at=visit.created_at,
         updated_at=visit.updated_at,
-        editable_until=visit.created_at + EDIT_WINDOW,
+        editable_until=edit_window_end(visit.created_at, visit.reopened_until),
         deleted=visit.deleted_at is not None,
     )
 
@@ -382,7 +383,7 @@ async def recent_visits(
             one_on_one=visit.one_on_one,
             class_name=class_name,
             created_at=visit.created_at,
-            editable=now < visit.created_at + EDIT_WINDOW,
+            editable=now < edit_window_end(visit.created_at, visit.reopened_until),
         ))
     return out
 

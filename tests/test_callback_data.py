@@ -9,14 +9,17 @@ from bot.callback_data import (
     GROUPS_TOO,
     MAX_BYTES,
     BadCallbackData,
+    ConfirmTap,
     FlowTap,
     LangTap,
     RecordsConfirmTap,
     RecordsDeleteTap,
     RecordsPageTap,
+    ReviewTap,
     SavedTap,
     VisitClassTap,
     WrongChat,
+    confirm_data,
     flow_data,
     lang_data,
     parse,
@@ -24,6 +27,7 @@ from bot.callback_data import (
     records_delete_data,
     records_keep_data,
     records_page_data,
+    review_data,
     saved_data,
     visit_class_data,
 )
@@ -49,7 +53,8 @@ def test_personal_families_run_only_in_private_chats(chat: str | None) -> None:
         with pytest.raises(WrongChat):
             parse(data, chat)
     personal = {name for name, f in FAMILIES.items() if f.chats != GROUPS_TOO}
-    assert personal == {"rec", "vs", "visit", "vc", "ex", "nudge", "staff", "op", "it", "rf", "bd", "vp"}
+    assert personal == {"rec", "vs", "visit", "vc", "ex", "nudge", "staff", "op", "it", "rf", "bd", "vp",
+                        "rv", "ic"}
     if chat in GROUPS_TOO:
         assert parse(lang_data("en"), chat) == LangTap("en")
 
@@ -67,3 +72,14 @@ def test_anything_else_is_stale(data: str | None) -> None:
         flow_tap = parse(flow_data("abc", 2, "page", "9" * 20), "private")
         assert isinstance(flow_tap, FlowTap)
         flow_tap.int_arg(0)
+
+
+def test_supervision_taps_round_trip_and_refuse_anything_else() -> None:
+    assert parse(review_data("ok", 12, 0, 3), "private") == ReviewTap("ok", 12, 0, 3)
+    assert parse(review_data("ret", 12, 1, 4), "private") == ReviewTap("ret", 12, 1, 4)
+    assert parse(confirm_data("no", 9), "private") == ConfirmTap("no", 9)
+    for data in ("v1:rv:ok:12:0", "v1:rv:burn:12:0:3", "v1:ic:maybe:9", "v1:ic:yes:9:1", "v1:rv:ok:a:0:3"):
+        with pytest.raises(BadCallbackData):
+            parse(data, "private")
+    with pytest.raises(WrongChat):
+        parse(confirm_data("yes", 9), "group")

@@ -34,7 +34,7 @@ def test_each_role_gets_its_commands() -> None:
         "help", "lang"]
     assert names(Locale.EN, [Role.SCHOOL_LEADER]) == [
         "interview", "cancel", "coverage", "summary", "exempt", "ranking", "export", "staff", "report",
-        "followups", "opinions", "rectify", "overdue", "board", "phase", "help", "lang"]
+        "review", "followups", "opinions", "rectify", "overdue", "board", "phase", "help", "lang"]
     assert names(Locale.EN, [Role.MIDDLE_CADRE]) == [
         "interview", "cancel", "coverage", "summary", "exempt", "followups", "opinions", "rectify", "overdue",
         "board", "phase", "help", "lang"]
@@ -42,7 +42,7 @@ def test_each_role_gets_its_commands() -> None:
         "coverage", "summary", "ranking", "export", "staff", "report", "rectify", "overdue", "board", "phase",
         "help", "lang"]
     assert names(Locale.EN, [Role.SUPERVISOR]) == [
-        "coverage", "summary", "ranking", "rectify", "overdue", "board", "phase", "help", "lang"]
+        "coverage", "summary", "ranking", "review", "rectify", "overdue", "board", "phase", "help", "lang"]
     # Several roles: the union, in the menu's order.
     assert names(Locale.EN, [Role.HEAD_TEACHER, Role.GRADE_HEAD]) == [
         "visit", "interview", "my", "myvisits", "cancel", "coverage", "summary", "exempt", "followups",

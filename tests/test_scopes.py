@@ -44,6 +44,7 @@ class Sees:
     visit: frozenset[str] = frozenset()  # classes where the person may record a student visit
     exempt: frozenset[str] = frozenset()  # classes where the person may exempt students
     interview: frozenset[str] = frozenset()  # schools where the person may record teacher interviews
+    review: frozenset[str] = frozenset()  # schools whose visits the person may spot-check (/review)
     actions: frozenset[Action] = field(default_factory=frozenset)
     read_only: bool = False
 
@@ -93,17 +94,20 @@ MATRIX: dict[str, Sees] = {
         actions=frozenset({A.RECORD_STUDENT_VISIT, A.RECORD_INTERVIEW}),
     ),
     "school_leader": Sees(
-        students=_s("A71", "A72", "A81"), teachers=_s("A"), interview=_s("A"), actions=SCHOOL_CADRE_ACTIONS
+        students=_s("A71", "A72", "A81"), teachers=_s("A"), interview=_s("A"), review=_s("A"),
+        actions=SCHOOL_CADRE_ACTIONS | {A.REVIEW},
     ),
     "middle_cadre": Sees(
         students=_s("A71", "A72", "A81"), teachers=_s("A"), interview=_s("A"), actions=SCHOOL_CADRE_ACTIONS
     ),
     "school_leader_b": Sees(
-        students=_s("B71"), teachers=_s("B"), interview=_s("B"), actions=SCHOOL_CADRE_ACTIONS
+        students=_s("B71"), teachers=_s("B"), interview=_s("B"), review=_s("B"),
+        actions=SCHOOL_CADRE_ACTIONS | {A.REVIEW},
     ),
     "district_leader": Sees(students=EVERYTHING, teachers=_s(*SCHOOLS), read_only=True),
     "supervisor": Sees(
-        students=EVERYTHING, teachers=_s(*SCHOOLS), actions=frozenset({A.REVIEW}), read_only=True
+        students=EVERYTHING, teachers=_s(*SCHOOLS), review=_s(*SCHOOLS), actions=frozenset({A.REVIEW}),
+        read_only=True,
     ),
     "district_office": Sees(
         students=EVERYTHING, teachers=_s(*SCHOOLS),
@@ -119,7 +123,7 @@ MATRIX: dict[str, Sees] = {
     ),
     "school_leader+subject_teacher": Sees(
         students=_s("A71", "A72", "A81"), teachers=_s("A"), visit=_s("A81"), interview=_s("A"),
-        actions=SCHOOL_CADRE_ACTIONS | {A.RECORD_STUDENT_VISIT},
+        review=_s("A"), actions=SCHOOL_CADRE_ACTIONS | {A.RECORD_STUDENT_VISIT, A.REVIEW},
     ),
     "inactive head_teacher": Sees(read_only=True),
     "inactive district_office": Sees(read_only=True),
@@ -140,6 +144,7 @@ def describe(scope: Scope, classes: dict[str, int], schools: dict[str, int]) -> 
         visit=frozenset(c for c in CLASSES if scope.may_visit_class(classes[c])),
         exempt=frozenset(c for c in CLASSES if classes[c] in scope.exemption_class_ids),
         interview=frozenset(s for s in SCHOOLS if scope.may_interview_in(schools[s])),
+        review=frozenset(s for s in SCHOOLS if scope.may_review(schools[s])),
         actions=scope.actions,
         read_only=scope.read_only,
     )

@@ -8,8 +8,8 @@ The visits (all dated today, 20 Dec 2026; the default weights 30/20/20/10/5/15/1
 
 School A then: students 3 of 6 visited, 1 of 6 one-on-one; teachers 1 of 6 interviewed; focus
 people 1 (林雅) of 3 one-on-one; follow-ups 1 of 2 done; the leader took part in 1 of 1 linked
-grades; rectification and reviews not applicable. Score = 100 × (30·½ + 20·⅙ + 20·⅙ + 10·⅓ + 5·½
-+ 10·1) / (30+20+20+10+5+10) = 100 × 37.5 / 95.
+grades; rectification and reviews (nothing checked yet) not applicable.
+Score = 100 × (30·½ + 20·⅙ + 20·⅙ + 10·⅓ + 5·½ + 10·1) / (30+20+20+10+5+10) = 100 × 37.5 / 95.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from reports.scores import (
     weights_of,
 )
 from store.campaign import CampaignError, load_campaign_file
-from store.models import FollowUp, VisitCoVisitor
+from store.models import FollowUp, InterviewConfirmation, VisitCoVisitor, VisitReview
 from tests.builders import add_visit
 from tests.visit_world import NOW, TODAY, World, opened_world
 
@@ -46,7 +46,8 @@ async def world(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Asy
         yield fresh
 
 
-async def visit_the_world(w: World) -> None:
+async def visit_the_world(w: World) -> dict[str, int]:
+    """The visits above; returns their ids by name."""
     wu = [w.students["wu"]]
     async with w.store.sessions() as s:
         alone = await add_visit(s, w.staff["head71"], "student", students=wu, visit_date=TODAY)
@@ -65,11 +66,14 @@ async def visit_the_world(w: World) -> None:
         gone = await add_visit(s, w.staff["head71"], "student", students=wu, visit_date=TODAY)
         s.add(FollowUp(visit_id=gone, person_kind="student", person_id=wu[0], due_date=TODAY,
                        cancelled_at=NOW))
-        await add_visit(s, w.staff["cadre"], "teacher", teachers=[w.staff["subj71"]], visit_date=TODAY)
+        interview = await add_visit(s, w.staff["cadre"], "teacher", teachers=[w.staff["subj71"]],
+                                    visit_date=TODAY)
         # Deleted: counts for nothing.
-        await add_visit(s, w.staff["head71"], "student", students=[w.students["wang1"]], visit_date=TODAY,
-                        deleted=True)
+        deleted = await add_visit(s, w.staff["head71"], "student", students=[w.students["wang1"]],
+                                  visit_date=TODAY, deleted=True)
         await s.commit()
+    return {"alone": alone, "group": group, "later": later, "gone": gone, "interview": interview,
+            "deleted": deleted}
 
 
 async def test_school_class_and_teacher_scores_by_hand(world: World) -> None:
@@ -82,7 +86,7 @@ async def test_school_class_and_teacher_scores_by_hand(world: World) -> None:
     assert shares == {
         Part.STUDENT_COVERAGE: (3, 6), Part.STUDENT_ONE_ON_ONE: (1, 6), Part.TEACHER_COVERAGE: (1, 6),
         Part.FOCUS_COVERAGE: (1, 3), Part.FOLLOW_UP_DONE: (1, 2), Part.RECTIFICATION_ON_TIME: (0, None),
-        Part.LEADER_PARTICIPATION: (1, 1), Part.REVIEW_OUTCOME: (0, None),
+        Part.LEADER_PARTICIPATION: (1, 1), Part.REVIEW_OUTCOME: (0, 0),  # nothing checked yet
     }
     assert a.score.weight == 95
     assert a.score.value == pytest.approx(100 * 37.5 / 95)
@@ -96,7 +100,7 @@ async def test_school_class_and_teacher_scores_by_hand(world: World) -> None:
     c71 = next(c for c in board.classes if c.class_id == world.c71)
     assert {p.key: (p.done, p.total) for p in c71.score.parts if p.total is not None} == {
         Part.STUDENT_COVERAGE: (3, 5), Part.STUDENT_ONE_ON_ONE: (1, 5), Part.FOCUS_COVERAGE: (0, 1),
-        Part.FOLLOW_UP_DONE: (1, 2),
+        Part.FOLLOW_UP_DONE: (1, 2), Part.REVIEW_OUTCOME: (0, 0),
     }
     assert c71.score.value == pytest.approx(100 * (18 + 4 + 0 + 2.5) / 65)
 
@@ -111,6 +115,51 @@ async def test_school_class_and_teacher_scores_by_hand(world: World) -> None:
     assert head72.co_visits == 1 and head72.score.part(Part.STUDENT_COVERAGE).done == 0
     assert head72.score.value == 0
     assert world.staff["gone"] not in teachers and world.staff["leader"] not in teachers
+
+
+async def test_review_outcomes_by_hand(world: World) -> None:
+    """Reviews of the visits above: alone verified; the group talk returned; ``later`` returned, then
+    verified after an edit; the interview never reviewed but confirmed by 林雅; the deleted visit
+    verified (it counts for nothing). School A: 3 of 4 checked visits held up; c71 and head71: 2 of 3.
+    Then 林雅 disputes the interview and a reviewer verifies it anyway: it no longer holds up."""
+    v = await visit_the_world(world)
+    reviewer = world.staff["leader"]
+
+    def review(visit: str, outcome: str, n: int) -> VisitReview:
+        return VisitReview(visit_id=v[visit], reviewer_id=reviewer, outcome=outcome, visit_version=1,
+                           at=NOW + timedelta(minutes=n), comment="請補充" if outcome == "returned" else None)
+
+    async with world.store.sessions() as s:
+        s.add_all([review("alone", "verified", 1), review("group", "returned", 2),
+                   review("later", "returned", 3), review("later", "verified", 4),
+                   review("deleted", "verified", 5)])
+        s.add(InterviewConfirmation(visit_id=v["interview"], staff_id=world.staff["subj71"], asked_at=NOW,
+                                    answer="confirmed", answered_at=NOW))
+        await s.commit()
+        board = await score_board(session=s, campaign=world.campaign, today=TODAY)
+    a = board.school(world.school_a)
+    assert a is not None
+    assert (a.score.part(Part.REVIEW_OUTCOME).done, a.score.part(Part.REVIEW_OUTCOME).total) == (3, 4)
+    assert a.score.weight == 105
+    assert a.score.value == pytest.approx(100 * (37.5 + 10 * 3 / 4) / 105)
+    c71 = next(c for c in board.classes if c.class_id == world.c71)
+    assert (c71.score.part(Part.REVIEW_OUTCOME).done, c71.score.part(Part.REVIEW_OUTCOME).total) == (2, 3)
+    assert c71.score.value == pytest.approx(100 * (18 + 4 + 0 + 2.5 + 10 * 2 / 3) / 75)
+    head71 = next(t for t in board.teachers if t.staff_id == world.staff["head71"])
+    assert head71.score.value == pytest.approx(100 * (15 + 20 / 6 + 0 + 2.5 + 10 * 2 / 3) / 75)
+    b = board.school(world.school_b)
+    assert b is not None and b.score.part(Part.REVIEW_OUTCOME).value is None  # nothing checked there
+
+    async with world.store.sessions() as s:
+        row = await s.get(InterviewConfirmation, 1)
+        assert row is not None
+        row.answer = "disputed"
+        s.add(review("interview", "verified", 6))
+        await s.commit()
+        board = await score_board(session=s, campaign=world.campaign, today=TODAY)
+    a = board.school(world.school_a)
+    assert a is not None
+    assert (a.score.part(Part.REVIEW_OUTCOME).done, a.score.part(Part.REVIEW_OUTCOME).total) == (2, 4)
 
 
 async def test_nothing_visited_yet_scores_zero_and_teachers_without_classes_have_no_score(

@@ -128,9 +128,11 @@ def ranking_messages(tr: Translator, view: RankingView) -> list[str]:
         sections.append([
             weights_line(tr, view.schools[0].score),
             tr.gettext(
-                "A score is out of 100. A part shown “—” does not apply (nothing to count, or not "
-                "recorded yet: rectification and reviews) and is left out; the other weights count "
-                "in its place."
+                "A score is out of 100. A part shown “—” does not apply (nothing to count yet, such as "
+                "reviews before the first spot-check, or not recorded yet: rectification) and is left "
+                "out; the other weights count in its place. Reviews: of the visits spot-checked or "
+                "answered by the interviewed teacher, those that held up; returns and disputes count "
+                "against."
             ),
         ])
     return pack(sections)

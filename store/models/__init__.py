@@ -24,6 +24,7 @@ from store.models.rectification import (
     RectificationNote,
     RectificationOpinion,
 )
+from store.models.reviews import InterviewConfirmation, VisitReview
 from store.models.visits import (
     AuditEntry,
     Exemption,
@@ -49,6 +50,7 @@ __all__ = [
     "FollowUp",
     "Grade",
     "GroupChat",
+    "InterviewConfirmation",
     "InviteCode",
     "NudgeMute",
     "Opinion",
@@ -76,6 +78,7 @@ __all__ = [
     "UserPreference",
     "Visit",
     "VisitCoVisitor",
+    "VisitReview",
     "VisitStudent",
     "VisitTeacher",
     "VisitTopic",

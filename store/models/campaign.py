@@ -22,6 +22,7 @@ class Campaign(Base):
     targets: Mapped[dict[str, Any]] = mapped_column(JSON)
     schedule: Mapped[dict[str, Any]] = mapped_column(JSON)
     evaluation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    review: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # [review]; None: the defaults
     source: Mapped[str] = mapped_column(String(500))  # the file it came from, or "defaults"
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -39,6 +39,8 @@ class Visit(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A reviewer's return reopens the saved card's Edit until then (store.reviews).
+    reopened_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class VisitStudent(Base):
