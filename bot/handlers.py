@@ -25,6 +25,7 @@ from bot.commands import (
     rectify_flow,
     report,
     roster_upload,
+    settings,
     staff,
     start,
     summary,
@@ -40,6 +41,10 @@ PERSISTENCE_GROUP = 100
 # update only when it answers, so everything else reaches group 0 untouched.
 TYPED_ANSWERS_GROUP = -1
 COMMAND_RESETS_GROUP = -2  # any command first forgets such an awaited answer
+# /settings' typed answers (a date, a topic) and "please use the buttons" while its session is open,
+# before the 整改 ones; any command or another family's tap ends the session first.
+SETTINGS_ANSWERS_GROUP = -3
+SETTINGS_RESETS_GROUP = -4
 
 
 async def flush_persistence(update: Update, context: BotContext) -> None:
@@ -69,6 +74,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *staff.handlers(),  # /staff: registration progress and the not-yet-joined lists, in private
         *report.handlers(),  # /report: the summary report (PDF), in private
         *phase.handlers(),  # /phase: where the school stands; a school leader shifts its dates
+        *settings.handlers(),  # /settings: a school leader's phase dates and outline topics (private)
         *opinions.handlers(),  # /opinions: the opinion inbox (private) and its buttons
         *rectify.handlers(),  # /rectify: items and their buttons (private)
         *rectify_flow.handlers(),  # creating an item: its buttons
@@ -78,6 +84,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
+    app.add_handler(settings.resets_handler(), group=SETTINGS_RESETS_GROUP)
+    app.add_handler(settings.input_handler(), group=SETTINGS_ANSWERS_GROUP)
     app.add_handler(rectify_flow.command_resets_handler(), group=COMMAND_RESETS_GROUP)
     app.add_handler(rectify_flow.input_handler(), group=TYPED_ANSWERS_GROUP)
     app.add_handler(TypeHandler(Update, flush_persistence), group=PERSISTENCE_GROUP)

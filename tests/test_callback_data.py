@@ -15,6 +15,7 @@ from bot.callback_data import (
     RecordsDeleteTap,
     RecordsPageTap,
     SavedTap,
+    SettingsTap,
     VisitClassTap,
     WrongChat,
     flow_data,
@@ -25,6 +26,7 @@ from bot.callback_data import (
     records_keep_data,
     records_page_data,
     saved_data,
+    settings_data,
     visit_class_data,
 )
 
@@ -49,7 +51,8 @@ def test_personal_families_run_only_in_private_chats(chat: str | None) -> None:
         with pytest.raises(WrongChat):
             parse(data, chat)
     personal = {name for name, f in FAMILIES.items() if f.chats != GROUPS_TOO}
-    assert personal == {"rec", "vs", "visit", "vc", "ex", "nudge", "staff", "op", "it", "rf", "bd", "vp"}
+    assert personal == {
+        "rec", "vs", "visit", "vc", "ex", "nudge", "staff", "op", "it", "rf", "bd", "vp", "set"}
     if chat in GROUPS_TOO:
         assert parse(lang_data("en"), chat) == LangTap("en")
 
@@ -67,3 +70,18 @@ def test_anything_else_is_stale(data: str | None) -> None:
         flow_tap = parse(flow_data("abc", 2, "page", "9" * 20), "private")
         assert isinstance(flow_tap, FlowTap)
         flow_tap.int_arg(0)
+
+
+def test_settings_buttons_carry_their_nonce_and_only_ids_days_or_an_audience() -> None:
+    data = settings_data("pe", "a1b2c3", 2, -3, 90)
+    assert parse(data, "private") == SettingsTap("pe", "a1b2c3", ("2", "-3", "90"))
+    topic = settings_data("tx", "a1b2c3", "s", 41)
+    assert parse(topic, "private") == SettingsTap("tx", "a1b2c3", ("s", "41"))
+    with pytest.raises(WrongChat):
+        parse(data, "group")
+    for bad in ("v1:set:pe", "v1:set:burn:a1b2c3", "v1:set:tx:a1b2c3:x:1", "v1:set:pe:a1b2c3:1:2:3:4:5:6",
+                "v1:set:pe:a1b2c3:99999999999999999999"):
+        with pytest.raises(BadCallbackData):
+            parse(bad, "private")
+    with pytest.raises(ValueError):
+        settings_data("burn", "a1b2c3")

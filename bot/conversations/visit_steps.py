@@ -34,6 +34,7 @@ from bot.conversations.visit_state import MAX_NOTES, MAX_OPINION, MAX_QUERY, Ste
 from bot.i18n import N_
 from store.flow_views import may_pick, people_to_pick
 from store.people import visitable_classes
+from store.school_settings import school_outline
 from store.vocab import VisitForm, VisitKind
 
 Loader = Callable[[StepCall], Awaitable[Any]]
@@ -144,13 +145,21 @@ async def tap_form(call: StepCall, tap: FlowTap) -> Next:
     return Step.TOPICS
 
 
+async def load_topics(call: StepCall) -> Any:
+    """The school's outline (its own topics, else the campaign's)."""
+    async with call.context.session() as session:
+        outline = await school_outline(session=session, campaign=call.campaign,
+                                       school_id=call.scope.school_id, audience=call.flow.kind)
+    return outline.topics
+
+
 async def tap_topics(call: StepCall, tap: FlowTap) -> Next:
     if tap.action == "back":
         return Step.FORM
     if tap.action == "next":
         return Step.CARD
     topic = tap.int_arg()
-    if topic in {t.id for t in call.campaign.topics(call.flow.kind)}:
+    if topic in {t.id for t in await load_topics(call)}:
         call.flow = call.flow.with_draft(topic_ids=toggled(call.flow.draft.topic_ids, topic))
     return Step.TOPICS
 
@@ -191,7 +200,7 @@ STEPS: dict[Step, StepSpec] = {
     ),
     Step.FORM: StepSpec(nothing, lambda c, _: views.form_step(c.tr, c.flow), tap_form),
     Step.TOPICS: StepSpec(
-        nothing, lambda c, _: views.topics_step(c.tr, c.flow, c.campaign.topics(c.flow.kind)), tap_topics
+        load_topics, lambda c, topics: views.topics_step(c.tr, c.flow, topics), tap_topics
     ),
     Step.CARD: StepSpec(load_labels, render_card, tap_card),
     Step.PLACE: StepSpec(nothing, lambda c, _: views.place_step(c.tr, c.flow), tap_place),
