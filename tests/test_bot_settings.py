@@ -171,6 +171,14 @@ async def test_a_leader_edits_the_outline_and_the_visit_flow_offers_it(
             VisitTopic, VisitTopic.topic_id == OutlineTopic.id).join(Visit, Visit.id == VisitTopic.visit_id)))
     assert own["網絡安全"] is False and "學習情況" not in own
     assert list(used) == ["網絡安全"]
+    # Editing the saved visit keeps the hidden topic (it is not refused as off the outline).
+    card = await step(teacher, "✏️ Edit", message=saved)
+    assert "Topics: 網絡安全" in card.text
+    await step(teacher, "☆ Notable: no")
+    resaved = await step(teacher, "💾 Save")
+    assert "Topics: 網絡安全" in resaved.text and "no longer on the outline" not in resaved.text
+    async with store.sessions() as session:
+        assert await session.scalar(select(Visit.version)) == 2
     # Restore the campaign's list, after a confirmation.
     await step(leader, "↩ Restore the campaign's list")
     restored = await step(leader, "✅ Restore")

@@ -173,6 +173,9 @@ async def test_nudges_stop_with_each_school_s_own_visit_phase_and_the_rectificat
         head = await english_speaker(world, store, clock, t.d.staff["head"], "Head A")
         head2 = await english_speaker(world, store, clock, t.head2, "Head B")
         leader = await english_speaker(world, store, clock, t.d.staff["leader"], "Leader")
+        room = world.group("第一中學 staff", members=[leader])
+        await leader.send("/bind@TwoVisitsBot", chat=room)
+        await room.next_message()
         await tick(app)  # the first look at the schedules: nothing of the past is due
 
         clock.set(at(2027, 2, 25, 16, 30))
@@ -196,3 +199,11 @@ async def test_nudges_stop_with_each_school_s_own_visit_phase_and_the_rectificat
         reminder = texts(leader)[-1]
         assert reminder.startswith("⏰ Your rectification items past their deadline:") and "b" in reminder
         assert not any("behind the pace" in text for text in texts(leader)[-1:])
+
+        # Monday 22 March: the school group's weekly summary (in zh-Hant) leads with the items.
+        clock.set(at(2027, 3, 22, 8, 0))
+        await tick(app)
+        summary = [m for m in room.chat_log if m.from_bot and m.kind == "photo"][-1]
+        lines = (summary.caption or "").splitlines()
+        assert lines[0] == "📰 第一中學 · 每週小結，2027-03-16 至 2027-03-22"
+        assert lines[1] == "🛠 整改：2 項未完成，其中 1 項已逾期；1 項已完成。"

@@ -20,7 +20,7 @@ from store.school_settings import (
 )
 from store.visit_rules import VisitRejected
 from store.visit_views import get_visit
-from store.visits import record_visit
+from store.visits import edit_visit, record_visit
 from store.vocab import VisitKind
 from tests.visit_world import NOW, build_world, student_draft
 
@@ -68,6 +68,11 @@ async def test_a_school_edits_its_outline_and_saved_visits_keep_their_topics(sto
         assert campaign_names[0] not in rows  # unused: deleted
         details = await get_visit(session=s, scope=teacher, visit_id=saved.details.id)
         assert details is not None and {t.name for t in details.topics} == {"網絡 使用", campaign_names[1]}
+        # An edit of that visit keeps the hidden topic.
+        edited = await edit_visit(session=s, scope=teacher, visit_id=saved.details.id, campaign=w.campaign,
+                                  now=NOW, draft=student_draft(w, "k1", "wu", topic_ids=(ours, copied),
+                                                               notable=True))
+        assert edited.notable and {t.name for t in edited.topics} == {"網絡 使用", campaign_names[1]}
 
     # A hidden topic cannot be chosen for a new visit.
     async with store.sessions() as s:
