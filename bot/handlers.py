@@ -26,6 +26,7 @@ from bot.commands import (
     report,
     roster_upload,
     settings,
+    settings_typed,
     staff,
     start,
     summary,
@@ -84,8 +85,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
-    app.add_handler(settings.resets_handler(), group=SETTINGS_RESETS_GROUP)
-    app.add_handler(settings.input_handler(), group=SETTINGS_ANSWERS_GROUP)
+    app.add_handler(settings_typed.resets_handler(), group=SETTINGS_RESETS_GROUP)
+    app.add_handler(settings_typed.input_handler(), group=SETTINGS_ANSWERS_GROUP)
     app.add_handler(rectify_flow.command_resets_handler(), group=COMMAND_RESETS_GROUP)
     app.add_handler(rectify_flow.input_handler(), group=TYPED_ANSWERS_GROUP)
     app.add_handler(TypeHandler(Update, flush_persistence), group=PERSISTENCE_GROUP)

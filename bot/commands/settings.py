@@ -6,34 +6,27 @@ Who may: :meth:`store.scopes.Scope.may_change_settings_of`, checked again on eve
 audits every change (``store.phases``, ``store.school_settings``).
 
 One settings session per person: a nonce in ``user_data`` that every button carries, so a button of
-an older ``/settings`` message is answered "expired". A typed answer (a date, a topic) is read by
-:func:`typed_text`, which runs before the other handlers while the session is open: it answers typed
-words where a button is expected too. Any command, or a tap on another family's button, ends the
-session (:func:`end_on_other_updates`).
+an older ``/settings`` message is answered "expired". Typed answers (a date, a topic) are
+:mod:`bot.commands.settings_typed`'s.
 """
 
 from __future__ import annotations
 
 import secrets
-from datetime import date
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import (
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    MessageHandler,
-    TypeHandler,
     filters,
 )
 
 from bot import edges
-from bot.callback_data import SETTINGS, BadCallbackData, SettingsTap, family_of
+from bot.callback_data import SETTINGS, BadCallbackData, SettingsTap
 from bot.commands import settings_views as views
 from bot.context import BotContext, read_tap, scope_or_explain
-from bot.dates import parse_day_within
 from bot.i18n import Translator
 from bot.rectify_notify import FLOW as RECTIFY_FLOW
 from bot.rectify_notify import INPUT as RECTIFY_INPUT
@@ -43,7 +36,6 @@ from store.phases import PhaseDates, PhaseRefusal, phases_of, reset_school_phase
 from store.school_settings import (
     Outline,
     TopicRefusal,
-    add_topic,
     remove_topic,
     restore_outline,
     school_outline,
@@ -59,12 +51,12 @@ def refused_text(tr: Translator) -> str:
     return tr.gettext("A school's settings are changed by its school leaders, in a private chat with me.")
 
 
-def _session(context: BotContext) -> dict[str, Any] | None:
+def settings_session(context: BotContext) -> dict[str, Any] | None:
     data = context.user_data
     return data.get(KEY) if data is not None else None
 
 
-async def _allowed(update: Update, context: BotContext) -> tuple[Scope, Translator, int] | None:
+async def allowed_leader(update: Update, context: BotContext) -> tuple[Scope, Translator, int] | None:
     """The leader, their language and school; None after saying why not."""
     scope = await scope_or_explain(update, context)
     if scope is None:
@@ -79,7 +71,7 @@ async def _allowed(update: Update, context: BotContext) -> tuple[Scope, Translat
     return scope, tr, scope.school_id
 
 
-async def _school_name(context: BotContext, school_id: int) -> str:
+async def school_name(context: BotContext, school_id: int) -> str:
     async with context.session() as session:
         return (await school_names(session=session)).get(school_id, "")
 
@@ -97,7 +89,7 @@ async def _outline(context: BotContext, school_id: int, audience: VisitKind) -> 
 
 async def _menu(context: BotContext, tr: Translator, nonce: str, school_id: int) -> views.View:
     outlines = [await _outline(context, school_id, kind) for kind in views.AUDIENCE_CODES]
-    return views.menu_view(tr, nonce, await _school_name(context, school_id),
+    return views.menu_view(tr, nonce, await school_name(context, school_id),
                            await _phases(context, school_id), outlines)
 
 
@@ -108,7 +100,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
     if chat.type != ChatType.PRIVATE:
         await message.reply_text(refused_text(await context.tr(update)))
         return
-    allowed = await _allowed(update, context)
+    allowed = await allowed_leader(update, context)
     if allowed is None or context.user_data is None:
         return
     _, tr, school_id = allowed
@@ -142,11 +134,11 @@ async def settings_tapped(update: Update, context: BotContext) -> None:
     tap = await read_tap(update, context)
     if not isinstance(tap, SettingsTap):
         return
-    allowed = await _allowed(update, context)
+    allowed = await allowed_leader(update, context)
     if allowed is None:
         return
     scope, tr, school_id = allowed
-    state = _session(context)
+    state = settings_session(context)
     if state is None or tap.nonce != state.get("nonce") or state.get("school") != school_id:
         await edges.answer(query, expired_text(tr))
         return
@@ -172,7 +164,7 @@ async def _act(update: Update, context: BotContext, tr: Translator, scope: Scope
     if action == "m":
         view = await _menu(context, tr, nonce, school_id)
     elif action == "ph":
-        view = views.phases_view(tr, nonce, config, await _school_name(context, school_id),
+        view = views.phases_view(tr, nonce, config, await school_name(context, school_id),
                                  await _phases(context, school_id))
     elif action in ("pe", "ps", "pr", "pt"):
         if action == "pr":
@@ -206,7 +198,7 @@ async def _act(update: Update, context: BotContext, tr: Translator, scope: Scope
                 if not await _save_phase(update, context, tr, scope, school_id, proposal):
                     return
                 await edges.answer(query, tr.gettext("💾 Saved."))
-        view = await _phase_editor(context, tr, nonce, school_id, proposal)
+        view = await phase_editor(context, tr, nonce, school_id, proposal)
     else:
         topics = await _topics_action(update, context, tr, scope, school_id, state, tap)
         if topics is None:
@@ -217,11 +209,11 @@ async def _act(update: Update, context: BotContext, tr: Translator, scope: Scope
     await edges.answer(query)
 
 
-async def _phase_editor(context: BotContext, tr: Translator, nonce: str, school_id: int,
+async def phase_editor(context: BotContext, tr: Translator, nonce: str, school_id: int,
                         proposal: views.Proposal) -> views.View:
     phases = await _phases(context, school_id)
     return views.phase_view(tr, nonce, context.services.campaign.config,
-                            await _school_name(context, school_id), phases[proposal.number - 1], proposal)
+                            await school_name(context, school_id), phases[proposal.number - 1], proposal)
 
 
 async def _save_phase(update: Update, context: BotContext, tr: Translator, scope: Scope, school_id: int,
@@ -250,7 +242,7 @@ async def _topics_action(update: Update, context: BotContext, tr: Translator, sc
     assert query is not None
     campaign, nonce = context.services.campaign, tap.nonce
     audience = _audience(tap)
-    school = await _school_name(context, school_id)
+    school = await school_name(context, school_id)
     common: dict[str, Any] = {"scope": scope, "campaign": campaign, "school_id": school_id,
                               "audience": audience, "now": context.clock.now()}
     note = None
@@ -288,110 +280,8 @@ def _forget_rectify_answer(context: BotContext) -> None:
         context.user_data.pop(RECTIFY_FLOW, None)
 
 
-# --- typed answers -----------------------------------------------------------------------------------
-
-
-async def typed_text(update: Update, context: BotContext) -> None:
-    """While a settings session is open: a typed date or topic when one was asked for, else the hint
-    that buttons are expected. Without a session, everything goes on to the other handlers."""
-    message = update.effective_message
-    state = _session(context)
-    if message is None or message.text is None or state is None:
-        return
-    if context.user_data is not None and (RECTIFY_INPUT in context.user_data
-                                          or RECTIFY_FLOW in context.user_data):
-        return  # asked for after this session's question: theirs
-    allowed = await _allowed(update, context)
-    if allowed is None:
-        if context.user_data is not None:
-            context.user_data.pop(KEY, None)
-        raise ApplicationHandlerStop
-    scope, tr, school_id = allowed
-    wait = state.get("wait")
-    text = message.text.strip()
-    if state.get("school") != school_id or not wait:
-        await message.reply_text(tr.gettext(
-            "Please use the buttons above, or send /settings to start again."))
-        raise ApplicationHandlerStop
-    if wait["kind"] == "topic":
-        await _typed_topic(update, context, tr, scope, school_id, state, VisitKind(
-            views.AUDIENCES[wait["audience"]]), text)
-    else:
-        await _typed_date(update, context, tr, scope, school_id, state, wait, text)
-    raise ApplicationHandlerStop
-
-
-async def _typed_topic(update: Update, context: BotContext, tr: Translator, scope: Scope, school_id: int,
-                       state: dict[str, Any], audience: VisitKind, text: str) -> None:
-    message = update.effective_message
-    assert message is not None
-    if len(text) > TEXT_LIMIT:
-        outcome: Outline | TopicRefusal = TopicRefusal.TOO_LONG
-    else:
-        async with context.session() as session:
-            outcome = await add_topic(session=session, scope=scope, campaign=context.services.campaign,
-                                      school_id=school_id, audience=audience, name=text,
-                                      now=context.clock.now())
-    if isinstance(outcome, TopicRefusal):
-        # Still waiting: the leader types it again (or taps a button, or sends a command).
-        await message.reply_text(views.topic_refusal(tr, outcome, text))
-        return
-    state["wait"] = None
-    view_text, keyboard = views.topics_view(tr, state["nonce"], await _school_name(context, school_id),
-                                            outcome, tr.gettext("Added."))
-    await message.reply_text(view_text, reply_markup=keyboard)
-
-
-async def _typed_date(update: Update, context: BotContext, tr: Translator, scope: Scope, school_id: int,
-                      state: dict[str, Any], wait: dict[str, Any], text: str) -> None:
-    message = update.effective_message
-    assert message is not None
-    config = context.services.campaign.config
-    day = parse_day_within(text, config.start, config.end) if len(text) <= TEXT_LIMIT else None
-    if day is None:
-        await message.reply_text(tr.gettext("I could not read that date; type it like {example}.").format(
-            example=config.end.isoformat()) + "\n" + views.allowed_text(tr, config))
-        return
-    if not config.start <= day <= config.end:
-        await message.reply_text(views.allowed_text(tr, config) + "\n" + tr.gettext(
-            "Type another date, or tap a button above."))
-        return
-    start, end = date.fromisoformat(wait["start"]), date.fromisoformat(wait["end"])
-    start, end = (day, end) if wait["which"] == 0 else (start, day)
-    proposal = views.Proposal(int(wait["number"]), start, end)
-    state["wait"] = None
-    text_out, keyboard = await _phase_editor(context, tr, state["nonce"], school_id, proposal)
-    if start > end:
-        text_out = tr.gettext("The start must not be after the end.") + "\n\n" + text_out
-    await message.reply_text(text_out, reply_markup=keyboard)
-
-
-async def end_on_other_updates(update: Update, context: BotContext) -> None:
-    """Any command, or a tap on another family's button, ends the settings session (never stops the
-    update): typed text then goes where the person went."""
-    data = context.user_data
-    if data is None or KEY not in data:
-        return
-    message, query = update.effective_message, update.callback_query
-    if query is not None:
-        if family_of(query.data) is not SETTINGS:
-            data.pop(KEY, None)
-    elif message is not None and message.text is not None and message.text.startswith("/"):
-        data.pop(KEY, None)
-
-
 def handlers() -> list[CommandHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:
     return [
         CommandHandler("settings", settings_command, filters=~filters.UpdateType.EDITED),
         CallbackQueryHandler(settings_tapped, pattern=SETTINGS.pattern),
     ]
-
-
-def input_handler() -> MessageHandler[BotContext, None]:
-    """Typed answers; registered in a group before the others (it stops them only when it answers)."""
-    return MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, typed_text)
-
-
-def resets_handler() -> TypeHandler[Update, BotContext, None]:
-    """Registered in a group of its own before :func:`input_handler`; never stops an update."""
-    return TypeHandler(Update, end_on_other_updates)
