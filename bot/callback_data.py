@@ -75,6 +75,8 @@ BOARD = Family("bd", PRIVATE_ONLY)
 VISIT_PERSON = Family("vp", PRIVATE_ONLY)  # /followups: start the visit with that person
 RECTIFY_FAMILIES = (OPINIONS, ITEM, ITEM_FLOW, BOARD)
 FAMILIES |= {f.name: f for f in (*RECTIFY_FAMILIES, VISIT_PERSON)}
+SETTINGS = Family("set", PRIVATE_ONLY)  # /settings: a school leader's phase dates and outline
+FAMILIES[SETTINGS.name] = SETTINGS
 
 
 def encode(family: Family, action: str, *args: object) -> str:
@@ -246,12 +248,36 @@ class ConfirmTap:
 
     action: ConfirmAction
     visit_id: int
+# --- /settings: a school leader's settings of their school (phase dates, interview outline) ---------
+
+# m: the menu; ph: the phases; pe: a phase's editor with proposed dates; ps: save them; pr: back to
+# the campaign's; pt: type a date; tl: a topic list; ta: add (typed); tx: take one off; tr: restore
+# the campaign's list, ty: confirmed; x: close.
+SETTINGS_ACTIONS = frozenset({"m", "ph", "pe", "ps", "pr", "pt", "tl", "ta", "tx", "tr", "ty", "x"})
+
+
+@dataclass(frozen=True)
+class SettingsTap(_Args):
+    """A button of ``/settings``: the session's nonce, then ids, a phase's number, days from the
+    campaign's start (integers), or an audience (``s``/``t``)."""
+
+    action: str
+    nonce: str
+    args: tuple[str, ...]
+
+
+def _settings(action: str, args: list[str]) -> SettingsTap:
+    nonce, rest = args[0], args[1:]
+    if not nonce.isalnum() or any(not (_INT.match(a) or a in ("s", "t")) for a in rest):
+        raise BadCallbackData("malformed settings button")
+    return SettingsTap(action, nonce, tuple(rest))
 
 
 Tap = (
     LangTap | RecordsPageTap | RecordsDeleteTap | RecordsConfirmTap | SavedTap | FlowTap | VisitClassTap
     | CoverageTrendTap | GroupLangTap | ExemptTap | NudgeMuteTap | StaffListTap | RectifyTap | VisitPersonTap
     | ReviewTap | ConfirmTap
+    | SettingsTap
 )
 
 
@@ -331,6 +357,8 @@ def parse(data: str | None, chat_type: str | None) -> Tap:
         return RectifyTap(family.name, action, tuple(args))
     if family in SUPERVISION_FAMILIES:
         return _supervision(family, action, args)
+    if family is SETTINGS and action in SETTINGS_ACTIONS and 1 <= len(args) <= 5:
+        return _settings(action, args)
     raise BadCallbackData("unknown button")
 
 
@@ -436,3 +464,7 @@ def review_data(action: ReviewAction, visit_id: int, reviews: int, version: int)
 
 def confirm_data(action: ConfirmAction, visit_id: int) -> str:
     return encode(CONFIRM, action, visit_id)
+def settings_data(action: str, nonce: str, *args: object) -> str:
+    if action not in SETTINGS_ACTIONS:
+        raise ValueError(action)
+    return encode(SETTINGS, action, nonce, *args)

@@ -28,3 +28,28 @@ def parse_deadline(text: str, today: date) -> date | None:
     except ValueError:
         return None
     return None
+
+
+def parse_day_within(text: str, first: date, last: date) -> date | None:
+    """A day a leader typed for a period from ``first`` to ``last`` (a campaign's): a full date as
+    written; without a year, the year that puts it inside the period (else ``first``'s year, so the
+    caller can say the allowed range). None when unreadable."""
+    text = text.strip()
+    try:
+        full = _FULL.match(text)
+        if full:
+            return date(int(full[1]), int(full[2]), int(full[3]))
+        short = _SHORT.match(text)
+        if short:
+            month, day = int(short[1]), int(short[2])
+            for year in range(first.year, last.year + 1):
+                try:
+                    candidate = date(year, month, day)
+                except ValueError:
+                    continue
+                if first <= candidate <= last:
+                    return candidate
+            return date(first.year, month, day)
+    except ValueError:
+        return None
+    return None

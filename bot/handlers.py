@@ -26,6 +26,8 @@ from bot.commands import (
     report,
     review,
     roster_upload,
+    settings,
+    settings_typed,
     staff,
     start,
     summary,
@@ -41,8 +43,12 @@ PERSISTENCE_GROUP = 100
 # update only when it answers, so everything else reaches group 0 untouched.
 TYPED_ANSWERS_GROUP = -1
 COMMAND_RESETS_GROUP = -2  # any command first forgets such an awaited answer
-# Group -3: a review's return comment (bot.commands.review); it forgets itself on any command.
-REVIEW_COMMENT_GROUP = -3
+# Group -5: a review's return comment (bot.commands.review); it forgets itself on any command.
+REVIEW_COMMENT_GROUP = -5
+# /settings' typed answers (a date, a topic) and "please use the buttons" while its session is open,
+# before the 整改 ones; any command or another family's tap ends the session first.
+SETTINGS_ANSWERS_GROUP = -3
+SETTINGS_RESETS_GROUP = -4
 
 
 async def flush_persistence(update: Update, context: BotContext) -> None:
@@ -73,6 +79,7 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *report.handlers(),  # /report: the summary report (PDF), in private
         *review.handlers(),  # /review: spot-checks (private), its buttons, the interviewed teacher's answer
         *phase.handlers(),  # /phase: where the school stands; a school leader shifts its dates
+        *settings.handlers(),  # /settings: a school leader's phase dates and outline topics (private)
         *opinions.handlers(),  # /opinions: the opinion inbox (private) and its buttons
         *rectify.handlers(),  # /rectify: items and their buttons (private)
         *rectify_flow.handlers(),  # creating an item: its buttons
@@ -82,6 +89,8 @@ def register(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
         *fallback.handlers(),  # last: strangers, unknown text, stale buttons
     ]:
         app.add_handler(handler)
+    app.add_handler(settings_typed.resets_handler(), group=SETTINGS_RESETS_GROUP)
+    app.add_handler(settings_typed.input_handler(), group=SETTINGS_ANSWERS_GROUP)
     app.add_handler(rectify_flow.command_resets_handler(), group=COMMAND_RESETS_GROUP)
     app.add_handler(rectify_flow.input_handler(), group=TYPED_ANSWERS_GROUP)
     app.add_handler(review.comment_handler(), group=REVIEW_COMMENT_GROUP)

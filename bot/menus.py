@@ -94,6 +94,9 @@ PRIVATE_COMMANDS = (
             DECIDERS | DISTRICT_ROLES),
     Command("phase", N_("Where the campaign stands"),
             N_("/phase — the campaign's current phase, its dates and what comes next")),
+    Command("settings", N_("Settings of your school"),
+            N_("/settings — your school's own phase dates and interview outline topics"),
+            frozenset({Role.SCHOOL_LEADER})),
 )
 _HELP = ("help", N_("What I can do"))
 _LANG = ("lang", N_("Language / 語言"))

@@ -1,9 +1,11 @@
 """The class nudges of one schedule run, as outbox messages, each in its recipient's language.
 
-Head teachers of classes behind the pace (``reports.nudges``) get a private message with who is left
-(focus students first, marked), follow-ups due and a button that opens a visit for the class; a
-muted teacher gets none. School leaders get their school's lagging classes, percentages only; so do
-bound school groups (:func:`school_group_messages`, fed by the scheduler's group recipients).
+Only schools inside their own visit phase (their dates, else the campaign's) are nudged, each at
+its own pace. Head teachers of classes behind the pace (``reports.nudges``) get a private message
+with who is left (focus students first, marked), follow-ups due and a button that opens a visit
+for the class; a muted teacher gets none. School leaders get their school's lagging classes,
+percentages only; so do bound school groups (:func:`school_group_messages`, fed by the
+scheduler's group recipients).
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ async def class_nudge_messages(
                 left = sorted((s for s in students if not s.visited and not s.exempt),
                               key=lambda s: (not s.focus, s.name, s.external_id))
                 tr = recipient_translator(services, person)
-                text = nudge_text(tr, pace, left, due.get(class_id, 0), phase_end=phase.end,
+                text = nudge_text(tr, pace, left, due.get(class_id, 0), phase_end=pace.phase_end or phase.end,
                                   one_on_one_target=target, follow_up_by=follow_up_by, run=run)
                 messages.append(NewMessage(person.chat_id, CLASS_NUDGE, f"{run.period}:c{class_id}",
                                            {"text": text, "buttons": nudge_buttons(tr, class_id)}))

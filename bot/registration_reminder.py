@@ -49,8 +49,8 @@ def reminder_text(tr: Translator, schools: list[SchoolRegistration], run: DueRun
 async def registration_reminder_messages(services: Services, run: DueRun) -> list[NewMessage]:
     """The reminder, if the run is a week or more into the visit phase and a school lags."""
     phase = services.campaign.config.phase("visit")
-    if phase is None or run.local_date < phase.start + AFTER:
-        return []
+    if phase is None or not phase.start + AFTER <= run.local_date <= phase.end:
+        return []  # the nudge run spans the campaign; this reminder belongs to the visit phase
     async with services.store.sessions() as session:
         lagging = under_target(await registration_progress(session=session, reach=Reach(district=True)))
         if not lagging:

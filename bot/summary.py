@@ -21,7 +21,7 @@ from bot.services import Services
 from bot.text import esc
 from reports import coverage_view as cv
 from reports.charts import render_coverage
-from reports.summary import WeeklySummary, load_summary
+from reports.summary import BoardCache, WeeklySummary, load_summary
 from store.outbox import NewMessage
 from store.schedule import DueRun
 from store.vocab import Locale
@@ -44,8 +44,34 @@ def _signed(n: int) -> str:
     return f"{n:+d}"
 
 
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def phase_lines(tr: Translator, s: WeeklySummary) -> list[str]:
+    """What the phase puts first: the rectification items' status, or the evaluation's figures."""
+    _ = tr.gettext
+    lines = []
+    if s.rectification is not None:
+        r = s.rectification
+        lines.append(_("🛠 Rectification: {open} item(s) open, {overdue} of them overdue; {done} done.")
+                     .format(open=r.open, overdue=r.overdue, done=r.done))
+    e = s.evaluation
+    if e is not None and e.own is not None:
+        if e.own.rank is None:
+            lines.append(_("🏅 Evaluation: no score yet."))
+        else:
+            lines.append(_("🏅 Evaluation: score {score} of 100, rank {rank} of {n} schools.").format(
+                score=_score(e.own.score), rank=e.own.rank, n=e.ranked))
+    elif e is not None:
+        lines.append(_("🏅 Evaluation: the top of the ranking ({n} schools scored):").format(n=e.ranked))
+        lines += [f"{line.rank}. {esc(line.name)} {_score(line.score)}" for line in e.top]
+    return lines
+
+
 def head_lines(tr: Translator, s: WeeklySummary, *, late_on: date | None) -> list[str]:
-    """The headline: the week, its visits, coverage and its change, teachers and focus people."""
+    """The headline: the week; the phase's figures first (rectification, evaluation); its visits,
+    coverage and its change, teachers and focus people."""
     _ = tr.gettext
     v = s.view
     lines = []
@@ -55,6 +81,7 @@ def head_lines(tr: Translator, s: WeeklySummary, *, late_on: date | None) -> lis
     lines += [
         _("📰 <b>{name}</b> · weekly summary, {start} to {end}").format(
             name=esc(cv.title_of(v, _)), start=s.week_start.isoformat(), end=s.day.isoformat()),
+        *phase_lines(tr, s),
         _("Visits: {week} in these 7 days, {total} since the campaign began.").format(
             week=s.visits_week, total=s.visits_total),
         _("Students visited {visited}/{total} ({share} %, {change} since last week) · one-on-one "
@@ -153,6 +180,7 @@ async def weekly_summary_messages(
     marked late when the run is. One figure load per view, one chart per view and language."""
     config = services.campaign.config
     summaries: dict[cv.ViewRef, WeeklySummary | None] = {}
+    boards = BoardCache()
     rendered: dict[tuple[cv.ViewRef, Locale], SummaryParts] = {}
     messages: list[NewMessage] = []
     late_on = run.local_date if run.late else None
@@ -160,7 +188,7 @@ async def weekly_summary_messages(
         base = base_of(group)
         if base not in summaries:
             summaries[base] = await load_summary(sessions=services.store.sessions, config=config,
-                                                 today=run.local_date, base=base)
+                                                 today=run.local_date, base=base, boards=boards)
         summary = summaries[base]
         if summary is None:
             continue

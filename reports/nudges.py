@@ -1,6 +1,7 @@
 """Which classes are behind the pace, for the class nudges (pure, except :func:`class_paces`).
 
-The pace: to reach the targets by the end of the visit phase, a class should have covered, by the end
+The pace: to reach the targets by the end of the visit phase (the school's own dates where it set
+them; a school outside its visit phase has no class to nudge), a class should have covered, by the end
 of day ``d`` of an ``n``-day phase, ``d / n`` of each target: ``visited ≥ total × coverage target ×
 d / n`` and ``one-on-one ≥ total × one-on-one target × d / n``. A class below either line is behind;
 one with no counted students (all exempt) is never behind. Compared exactly, with fractions.
@@ -8,7 +9,7 @@ one with no counted students (all exempt) is never behind. Compared exactly, wit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -17,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.coverage import DistrictCoverage, StudentFigures, coverage_report
 from store.campaign import CampaignConfig, Targets
+from store.phases import PhaseDates, own_phase_dates, phase_window, with_own
+
+VISIT_PHASE = "visit"
 
 
 def elapsed_share(start: date, end: date, today: date) -> Fraction:
@@ -38,6 +42,7 @@ class ClassPace:
     students: StudentFigures
     expected_visited: Fraction
     expected_one_on_one: Fraction
+    phase_end: date | None = None  # the end of the class's school's visit phase
 
     @property
     def behind(self) -> bool:
@@ -61,16 +66,33 @@ def pace_of(students: StudentFigures, share: Fraction, targets: Targets) -> tupl
     )
 
 
-def paces(coverage: DistrictCoverage, share: Fraction, targets: Targets) -> list[ClassPace]:
-    """Every class of the coverage against the pace line at ``share``, in the coverage's order."""
+def paces(
+    coverage: DistrictCoverage, config: CampaignConfig, own: Mapping[int, Mapping[str, PhaseDates]],
+    today: date,
+) -> list[ClassPace]:
+    """The classes of the coverage whose school is in its visit phase on ``today`` (its own dates in
+    ``own``, else the campaign's), each against its school's pace line, in the coverage's order.
+    Before a school's visit phase and after it, its classes are nobody's to nudge."""
     out = []
     for school in coverage.schools:
+        window = school_visit_window(config, own, school.school_id)
+        if window is None or not window.start <= today <= window.end:
+            continue
+        share = elapsed_share(window.start, window.end, today)
         for grade in school.grades:
             for c in grade.classes:
-                visited, one = pace_of(c.students, share, targets)
+                visited, one = pace_of(c.students, share, config.targets)
                 out.append(ClassPace(c.class_id, c.name, grade.name, school.school_id, school.name,
-                                     c.students, visited, one))
+                                     c.students, visited, one, window.end))
     return out
+
+
+def school_visit_window(
+    config: CampaignConfig, own: Mapping[int, Mapping[str, PhaseDates]], school_id: int | None
+) -> PhaseDates | None:
+    """A school's visit phase: its own dates if it set them, else the campaign's (None: no such phase)."""
+    mine = own.get(school_id) if school_id is not None else None
+    return phase_window(with_own(config, mine), VISIT_PHASE)
 
 
 @dataclass(frozen=True)
@@ -100,10 +122,11 @@ def by_school(class_paces: Sequence[ClassPace]) -> list[SchoolPace]:
 
 
 async def class_paces(*, session: AsyncSession, campaign: CampaignConfig, today: date) -> list[ClassPace]:
-    """Every active class of the district against the pace line at the end of ``today`` (empty when
-    the campaign has no visit phase). Aggregates only: names of classes and schools, counts."""
-    phase = campaign.phase("visit")
-    if phase is None:
+    """Every active class of the district whose school is in its visit phase on ``today``, against
+    its school's pace line at the end of that day (:func:`paces`). Aggregates only: names of classes
+    and schools, counts."""
+    if campaign.phase(VISIT_PHASE) is None:
         return []
+    own = await own_phase_dates(session=session)
     coverage = await coverage_report(session=session, scope=None, campaign=campaign, until=today)
-    return paces(coverage, elapsed_share(phase.start, phase.end, today), campaign.targets)
+    return paces(coverage, campaign, own, today)

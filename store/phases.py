@@ -8,6 +8,7 @@ schools' are not. Every change is audited.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -15,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from store.campaign import PHASE_KEYS, CampaignInfo
+from store.campaign import PHASE_KEYS, CampaignConfig, CampaignInfo
 from store.models import AuditEntry, Phase
 
 
@@ -95,3 +96,29 @@ async def reset_school_phase(
     ))
     await session.commit()
     return True
+
+
+async def own_phase_dates(
+    *, session: AsyncSession, school_ids: list[int] | None = None
+) -> dict[int, dict[str, PhaseDates]]:
+    """Every school's own dates (of ``school_ids``, None: all), by school and phase key, in one read
+    (the installation has one campaign): what the scheduled runs use for each school's phases."""
+    query = select(Phase).where(Phase.school_id.is_not(None))
+    if school_ids is not None:
+        query = query.where(Phase.school_id.in_(school_ids))
+    out: dict[int, dict[str, PhaseDates]] = {}
+    for p in (await session.scalars(query)).all():
+        assert p.school_id is not None
+        out.setdefault(p.school_id, {})[p.key] = PhaseDates(p.key, p.start, p.end, True)
+    return out
+
+
+def with_own(config: CampaignConfig, own: Mapping[str, PhaseDates] | None) -> list[PhaseDates]:
+    """The campaign's phases with a school's own dates (from :func:`own_phase_dates`) in place."""
+    own = own or {}
+    return [own.get(p.key) or PhaseDates(p.key, p.start, p.end) for p in config.phases]
+
+
+def phase_window(phases: Sequence[PhaseDates], key: str) -> PhaseDates | None:
+    """The dates of phase ``key`` among ``phases``, if the campaign has it."""
+    return next((p for p in phases if p.key == key), None)

@@ -115,8 +115,10 @@ class DueRun:
 
 def _active_on(config: CampaignConfig, kind: str, day: date) -> bool:
     if kind == CLASS_NUDGES:
-        phase = config.phase("visit")
-        return phase is not None and phase.start <= day <= phase.end
+        # The run spans the campaign: each school's classes are nudged inside its own visit phase
+        # (which may end after the campaign's), and reminders of rectification items and follow-ups
+        # ride on it in the later phases (bot.scheduler).
+        return config.start <= day <= config.end
     # The summary after the campaign's last week still reports that week.
     return config.start <= day <= config.end + timedelta(days=7)
 
@@ -125,7 +127,7 @@ def due_runs(
     config: CampaignConfig, *, now: datetime, since: datetime, done: Iterable[tuple[str, str]]
 ) -> list[DueRun]:
     """The schedule occurrences to run now: for each kind, its latest occurrence if it is not done,
-    not before ``since``, and inside the kind's part of the campaign (nudges: the visit phase)."""
+    not before ``since``, and inside the campaign (the summary: and the week after it)."""
     finished = set(done)
     runs = []
     for kind in KINDS:

@@ -145,6 +145,11 @@ class Scope:
     def may_set_school_phases(self, school_id: int | None) -> bool:
         """Whether this person may shift ``school_id``'s own phase dates (SPEC: settings of their
         school are its school leaders')."""
+        return self.may_change_settings_of(school_id)
+
+    def may_change_settings_of(self, school_id: int | None) -> bool:
+        """Whether this person changes ``school_id``'s settings (``/settings``: its own phase dates
+        and interview outline): a school leader of that school (SPEC's scope table)."""
         return school_id is not None and Role.SCHOOL_LEADER in self.roles and school_id == self.school_id
 
     def may_manage_opinions_of(self, school_id: int | None) -> bool:

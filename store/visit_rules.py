@@ -262,8 +262,11 @@ async def _interview_school(session: AsyncSession, scope: Scope, teacher_ids: tu
 
 
 async def _check_topics(
-    session: AsyncSession, campaign: CampaignInfo, kind: VisitKind, school_id: int, topic_ids: tuple[int, ...]
+    session: AsyncSession, campaign: CampaignInfo, kind: VisitKind, school_id: int,
+    topic_ids: tuple[int, ...], kept: frozenset[int] = frozenset(),
 ) -> None:
+    # A topic the school took off its outline stays valid on a visit that already had it (an edit).
+    topic_ids = tuple(t for t in topic_ids if t not in kept)
     if not topic_ids:
         return
     found = await session.scalar(
@@ -336,9 +339,11 @@ async def visit_phase_dates(
 
 
 async def check_draft(
-    *, session: AsyncSession, scope: Scope, draft: VisitDraft, campaign: CampaignInfo, now: datetime
+    *, session: AsyncSession, scope: Scope, draft: VisitDraft, campaign: CampaignInfo, now: datetime,
+    kept_topic_ids: frozenset[int] = frozenset(),
 ) -> CheckedVisit:
-    """Validate a draft against the scope, the roster and the campaign; raise :class:`VisitRejected`."""
+    """Validate a draft against the scope, the roster and the campaign; raise :class:`VisitRejected`.
+    ``kept_topic_ids``: the topics of the visit being edited, valid even if taken off the outline."""
     action = Action.RECORD_STUDENT_VISIT if draft.kind is VisitKind.STUDENT else Action.RECORD_INTERVIEW
     if not scope.can(action):
         raise VisitRejected("not_allowed")
@@ -362,7 +367,7 @@ async def check_draft(
         school_id = await _interview_school(session, scope, visitees)
         class_id = None
     topic_ids = _unique(draft.topic_ids)
-    await _check_topics(session, campaign, draft.kind, school_id, topic_ids)
+    await _check_topics(session, campaign, draft.kind, school_id, topic_ids, kept_topic_ids)
     await _check_categories(session, campaign, opinions)
     co_visitors = _unique(draft.co_visitor_ids)
     await _check_co_visitors(session, scope, school_id, co_visitors)

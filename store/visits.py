@@ -313,7 +313,10 @@ async def edit_visit(
             raise VisitRejected("not_found")
         if draft.kind.value != visit.kind:
             raise VisitRejected("kind_mismatch")
-        checked = await check_draft(session=session, scope=scope, draft=draft, campaign=campaign, now=now)
+        kept = frozenset((await session.scalars(
+            select(VisitTopic.topic_id).where(VisitTopic.visit_id == visit.id))).all())
+        checked = await check_draft(session=session, scope=scope, draft=draft, campaign=campaign, now=now,
+                                    kept_topic_ids=kept)
         if await _stored_content(session, visit) == checked.content():
             return await load_details(session, scope, visit)
         try:

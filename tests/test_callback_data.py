@@ -17,6 +17,7 @@ from bot.callback_data import (
     RecordsPageTap,
     ReviewTap,
     SavedTap,
+    SettingsTap,
     VisitClassTap,
     WrongChat,
     confirm_data,
@@ -29,6 +30,7 @@ from bot.callback_data import (
     records_page_data,
     review_data,
     saved_data,
+    settings_data,
     visit_class_data,
 )
 
@@ -54,7 +56,7 @@ def test_personal_families_run_only_in_private_chats(chat: str | None) -> None:
             parse(data, chat)
     personal = {name for name, f in FAMILIES.items() if f.chats != GROUPS_TOO}
     assert personal == {"rec", "vs", "visit", "vc", "ex", "nudge", "staff", "op", "it", "rf", "bd", "vp",
-                        "rv", "ic"}
+                        "rv", "ic", "set"}
     if chat in GROUPS_TOO:
         assert parse(lang_data("en"), chat) == LangTap("en")
 
@@ -83,3 +85,18 @@ def test_supervision_taps_round_trip_and_refuse_anything_else() -> None:
             parse(data, "private")
     with pytest.raises(WrongChat):
         parse(confirm_data("yes", 9), "group")
+
+
+def test_settings_buttons_carry_their_nonce_and_only_ids_days_or_an_audience() -> None:
+    data = settings_data("pe", "a1b2c3", 2, -3, 90)
+    assert parse(data, "private") == SettingsTap("pe", "a1b2c3", ("2", "-3", "90"))
+    topic = settings_data("tx", "a1b2c3", "s", 41)
+    assert parse(topic, "private") == SettingsTap("tx", "a1b2c3", ("s", "41"))
+    with pytest.raises(WrongChat):
+        parse(data, "group")
+    for bad in ("v1:set:pe", "v1:set:burn:a1b2c3", "v1:set:tx:a1b2c3:x:1", "v1:set:pe:a1b2c3:1:2:3:4:5:6",
+                "v1:set:pe:a1b2c3:99999999999999999999"):
+        with pytest.raises(BadCallbackData):
+            parse(bad, "private")
+    with pytest.raises(ValueError):
+        settings_data("burn", "a1b2c3")

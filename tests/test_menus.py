@@ -34,7 +34,7 @@ def test_each_role_gets_its_commands() -> None:
         "help", "lang"]
     assert names(Locale.EN, [Role.SCHOOL_LEADER]) == [
         "interview", "cancel", "coverage", "summary", "exempt", "ranking", "export", "staff", "report",
-        "review", "followups", "opinions", "rectify", "overdue", "board", "phase", "help", "lang"]
+        "review", "followups", "opinions", "rectify", "overdue", "board", "phase", "settings", "help", "lang"]
     assert names(Locale.EN, [Role.MIDDLE_CADRE]) == [
         "interview", "cancel", "coverage", "summary", "exempt", "followups", "opinions", "rectify", "overdue",
         "board", "phase", "help", "lang"]

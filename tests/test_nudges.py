@@ -68,7 +68,9 @@ async def test_nudges_go_to_lagging_classes_once_a_week_outside_quiet_hours_and_
     assert await tick(app) == []  # the first look at the schedules: nothing of the past is due
 
     clock.set(at(2026, 12, 17, 16, 29))  # Thursday of the first visit week, a minute early
-    assert [r.kind for r in await tick(app)] == [WEEKLY_SUMMARY]  # Monday's, late; no groups yet
+    # Monday's summary, late, with no groups yet; last Thursday's nudge run, late, before any school's
+    # visit phase: nobody to nudge.
+    assert [(r.kind, r.enqueued) for r in await tick(app)] == [(CLASS_NUDGES, 0), (WEEKLY_SUMMARY, 0)]
     assert bot_texts(head) == []
     clock.set(at(2026, 12, 17, 16, 30))
     runs = await tick(app)

@@ -74,14 +74,17 @@ def test_what_is_due_comes_from_the_runs_done_and_the_campaign() -> None:
     # Done ones are not due again; nor occurrences before the installation looked at its schedules.
     assert due(now, done=((CLASS_NUDGES, "2026-W51"), (WEEKLY_SUMMARY, "2026-W51"))) == []
     assert due(now, since=local(2026, 12, 17, 16, 31)) == []
-    # Thursday 10 December is before the visit phase: no nudges, but the summary of week 50.
-    assert due(local(2026, 12, 10, 17)) == [(WEEKLY_SUMMARY, "2026-W50", True)]
+    # The nudge run spans the campaign (each school is nudged inside its own visit phase, which the
+    # job decides; reminders of rectification items ride on it later): Thursday 10 December too.
+    assert due(local(2026, 12, 10, 17)) == [
+        (CLASS_NUDGES, "2026-W50", True), (WEEKLY_SUMMARY, "2026-W50", True)]
     # After downtime only the latest occurrence is caught up, marked late.
     assert due(local(2027, 1, 1, 9), done=((WEEKLY_SUMMARY, "2026-W53"),)) == [
         (CLASS_NUDGES, "2026-W53", True)
     ]
-    # After the visit phase (28 February) no more nudges.
-    assert [k for k, _, _ in due(local(2027, 3, 4, 17))] == [WEEKLY_SUMMARY]
+    # After the campaign (30 April) no more nudge runs; the summary reports the last week.
+    assert [k for k, _, _ in due(local(2027, 3, 4, 17))] == [CLASS_NUDGES, WEEKLY_SUMMARY]
+    assert [k for k, _, _ in due(local(2027, 5, 6, 17))] == [WEEKLY_SUMMARY]
 
 
 def test_the_share_of_the_visit_phase_gone_by() -> None:

@@ -240,3 +240,14 @@ async def test_scope_for_loads_the_same_matrix_from_the_database(store: StoreHan
     # The link to the inactive class A73 is dropped on load.
     assert teacher is not None and classes["A73"] not in teacher.visit_class_ids | teacher.student_class_ids
     assert unknown is None
+
+
+def test_only_a_school_leader_changes_the_settings_of_their_own_school() -> None:
+    allowed = {
+        who: {s for s in SCHOOLS if compute_scope(pure_facts(1, p)).may_change_settings_of(PURE_SCHOOLS[s])}
+        for who, p in PEOPLE.items()
+    }
+    assert {who for who, schools in allowed.items() if schools} == {
+        "school_leader", "school_leader_b", "school_leader+subject_teacher"}
+    assert allowed["school_leader"] == {"A"} and allowed["school_leader_b"] == {"B"}
+    assert not compute_scope(pure_facts(1, PEOPLE["school_leader"])).may_change_settings_of(None)

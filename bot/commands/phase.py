@@ -116,7 +116,7 @@ async def phase_command(update: Update, context: BotContext) -> None:
     name = names.get(school_id, "") if school_id is not None else tr.gettext("The district")
     text = phase_text(tr, name, phases, today)
     if may_set:
-        text += "\n\n" + usage_text(tr)
+        text += "\n\n" + usage_text(tr) + "\n" + tr.gettext("Or with buttons: /settings.")
     await message.reply_text(text)
 
 

@@ -16,6 +16,7 @@ from bot.text import rejection_text
 from store.flow_views import draft_labels
 from store.followups import close_follow_ups
 from store.people import co_visitor_options
+from store.school_settings import topic_names
 from store.visit_rules import OpinionDraft, VisitRejected
 from store.visits import edit_visit, record_visit
 from store.vocab import FollowUpWish, Place
@@ -24,12 +25,19 @@ from store.vocab import FollowUpWish, Place
 
 
 async def load_labels(call: StepCall) -> Any:
+    draft = call.flow.draft
     async with call.context.session() as session:
-        return await draft_labels(session=session, scope=call.scope, draft=call.flow.draft)
+        labels = await draft_labels(session=session, scope=call.scope, draft=draft)
+        # A school's own topics are not the campaign's: read their names (only then).
+        known = {t.id for t in call.campaign.topics(draft.kind)}
+        extra = [t for t in draft.topic_ids if t not in known]
+        names = await topic_names(session=session, topic_ids=extra) if extra else {}
+    return labels, names
 
 
-def render_card(call: StepCall, labels: Any) -> views.View:
-    card = views.draft_card(call.flow, labels, call.campaign, call.today)
+def render_card(call: StepCall, loaded: Any) -> views.View:
+    labels, names = loaded
+    card = views.draft_card(call.flow, labels, call.campaign, call.today, names)
     text = views.card_text(call.tr, card, views.card_header(call.tr, call.flow))
     return text, views.card_keyboard(call.tr, call.flow)
 

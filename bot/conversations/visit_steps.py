@@ -34,8 +34,10 @@ from bot.conversations.visit_flow import Next, StepCall, cancel
 from bot.conversations.visit_follow_up_of import owed, render_owed, tap_owed
 from bot.conversations.visit_state import MAX_NOTES, MAX_OPINION, MAX_QUERY, MAX_SITUATION, Step, toggled
 from bot.i18n import N_
+from store.campaign import TopicInfo
 from store.flow_views import may_pick, people_to_pick
 from store.people import visitable_classes
+from store.school_settings import school_outline, topic_names
 from store.vocab import VisitForm, VisitKind
 
 Loader = Callable[[StepCall], Awaitable[Any]]
@@ -146,13 +148,26 @@ async def tap_form(call: StepCall, tap: FlowTap) -> Next:
     return Step.TOPICS
 
 
+async def load_topics(call: StepCall) -> Any:
+    """The school's outline (its own topics, else the campaign's), and any topic the draft has that
+    is no longer on it (a saved visit being edited), so it can be unticked."""
+    chosen = call.flow.draft.topic_ids
+    async with call.context.session() as session:
+        outline = await school_outline(session=session, campaign=call.campaign,
+                                       school_id=call.scope.school_id, audience=call.flow.kind)
+        listed = {t.id for t in outline.topics}
+        gone = [t for t in chosen if t not in listed]
+        names = await topic_names(session=session, topic_ids=gone) if gone else {}
+    return (*outline.topics, *(TopicInfo(id=t, name=n, audience=call.flow.kind) for t, n in names.items()))
+
+
 async def tap_topics(call: StepCall, tap: FlowTap) -> Next:
     if tap.action == "back":
         return Step.FORM
     if tap.action == "next":
         return Step.CARD
     topic = tap.int_arg()
-    if topic in {t.id for t in call.campaign.topics(call.flow.kind)}:
+    if topic in call.flow.draft.topic_ids or topic in {t.id for t in await load_topics(call)}:
         call.flow = call.flow.with_draft(topic_ids=toggled(call.flow.draft.topic_ids, topic))
     return Step.TOPICS
 
@@ -195,7 +210,7 @@ STEPS: dict[Step, StepSpec] = {
     ),
     Step.FORM: StepSpec(nothing, lambda c, _: views.form_step(c.tr, c.flow), tap_form),
     Step.TOPICS: StepSpec(
-        nothing, lambda c, _: views.topics_step(c.tr, c.flow, c.campaign.topics(c.flow.kind)), tap_topics
+        load_topics, lambda c, topics: views.topics_step(c.tr, c.flow, topics), tap_topics
     ),
     Step.CARD: StepSpec(load_labels, render_card, tap_card),
     Step.PLACE: StepSpec(nothing, lambda c, _: views.place_step(c.tr, c.flow), tap_place),

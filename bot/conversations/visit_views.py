@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
@@ -157,9 +157,12 @@ class CardView:
     situation: str | None = None
 
 
-def draft_card(f: Flow, labels: DraftLabels, campaign: CampaignInfo, today: date) -> CardView:
+def draft_card(
+    f: Flow, labels: DraftLabels, campaign: CampaignInfo, today: date,
+    topic_names: Mapping[int, str] | None = None,
+) -> CardView:
     d = f.draft
-    topics = {t.id: t.name for t in campaign.topics(d.kind)}
+    topics = {t.id: t.name for t in campaign.topics(d.kind)} | dict(topic_names or {})
     categories = {c.id: c.name for c in campaign.categories}
     return CardView(
         kind=d.kind,
