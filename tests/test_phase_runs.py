@@ -207,3 +207,12 @@ async def test_nudges_stop_with_each_school_s_own_visit_phase_and_the_rectificat
         lines = (summary.caption or "").splitlines()
         assert lines[0] == "📰 第一中學 · 每週小結，2027-03-16 至 2027-03-22"
         assert lines[1] == "🛠 整改：2 項未完成，其中 1 項已逾期；1 項已完成。"
+
+        # Monday 5 April, the evaluation phase: the school's score and its rank among the two.
+        clock.set(at(2027, 4, 5, 8, 0))
+        await tick(app)
+        summary = [m for m in room.chat_log if m.from_bot and m.kind == "photo"][-1]
+        lines = (summary.caption or "").splitlines()
+        assert lines[0] == "📰 第一中學 · 每週小結，2027-03-30 至 2027-04-05"
+        assert lines[1].startswith("🏅 考評：得分 ") and lines[1].endswith("在 2 所學校中排第 1 名。")
+        assert "第二中學" not in (summary.caption or "")  # a school group sees no other school
