@@ -41,6 +41,8 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     services = Services(settings=settings, clock=clock or SystemClock())
+    # Replies and bulk share one budget; whether replies count toward Telegram's 30/s: docs/design.md.
+    policy = SendPolicy(replies_count=settings.bot_flood_model == "strict")
 
     async def post_init(app: BotApplication) -> None:
         await services.open()
@@ -50,8 +52,8 @@ def build_application(
             "campaign %r from %s: %s to %s", campaign.config.name, campaign.source,
             campaign.config.start, campaign.config.end,
         )
-        services.outbox = OutboxSender(bot=app.bot, store=services.store, campaign=campaign.config,
-                                       pacing=pacing)
+        services.outbox = OutboxSender(bot=app.bot, policy=policy, store=services.store,
+                                       campaign=campaign.config, pacing=pacing)
         await services.outbox.start()
         services.scheduler = Scheduler(services, interval=tick_interval)
         await services.scheduler.start()
@@ -76,7 +78,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext, bot_data=BotData))
         .defaults(Defaults(parse_mode="HTML"))
         .persistence(StorePersistence(services))
-        .rate_limiter(SendPolicy())  # replies paced per chat, the 30/s for bulk: docs/design.md
+        .rate_limiter(policy)  # replies paced per chat, the 30/s for bulk: docs/design.md
         .concurrent_updates(PerChatUpdateProcessor() if per_chat_concurrency else False)
         .post_init(post_init)
         .post_stop(post_stop)

@@ -1,19 +1,21 @@
-"""The outbox sender: drains ``store.outbox`` to Telegram in the background, paced within its limits.
+"""The outbox sender: drains ``store.outbox`` to Telegram in the background, within its limits.
 
 Telegram allows about 30 messages a second across all chats, 20 a minute per group and about one a
-second per chat. The sender paces itself to that (a token bucket overall, a spacing per chat) and
-holds no lock that replies need: interactive replies go out beside it, and the application's rate
-limiter in front of both keeps the sum within the overall limit. A chat not ready yet is skipped for
-now, so one busy chat does not hold up the fan-out.
+second per chat. Those budgets live in one place, the application's send policy
+(``bot/send_policy.py``), which also counts the replies people get meanwhile: before each message the
+sender takes a slot there (``bulk_slot``), so the fan-out gets what the replies leave, and replies
+never wait for it. A chat whose budget is spent is skipped for now, so one busy chat does not hold up
+the fan-out. The sender holds no lock that replies need.
 
-Errors: ``RetryAfter`` pauses every outbox send for ``retry_after`` and tries again; network errors,
-timeouts and 5xx retry the message with exponential backoff up to :data:`MAX_ATTEMPTS`; ``Forbidden``
-marks the person blocked and stops every message to that chat; other refusals (400) fail the message.
+Errors: ``RetryAfter`` pauses that chat (or, as the policy judges, every chat) for ``retry_after``
+and the message tries again; network errors, timeouts and 5xx retry it with exponential backoff up to
+:data:`MAX_ATTEMPTS`; ``Forbidden`` marks the person blocked and stops every message to that chat;
+other refusals (400) fail the message.
 
-Each message is claimed (``sending``) right before its request and marked sent right after, so a
-crash leaves at most the messages in flight (at most :attr:`OutboxSender.max_in_flight`) in
-``sending``; on start they are sent again and logged as possibly sent twice. Nothing is sent inside
-the campaign's quiet hours (injected clock): the messages wait for the morning.
+Each message is claimed (``sending``, committed) right before its request and marked sent right after,
+so a crash leaves at most the messages in flight (at most :attr:`Pacing.in_flight`) in ``sending``; on
+start each is sent again and logged at WARNING with its key as possibly sent twice. Nothing is sent
+inside the campaign's quiet hours (injected clock): the messages wait for the morning.
 """
 
 from __future__ import annotations
@@ -22,16 +24,16 @@ import asyncio
 import base64
 import contextlib
 import logging
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, Message
+from telegram import Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot.keyboards import inline
+from bot.send_policy import SendPolicy
 from store.accounts import mark_blocked
 from store.campaign import CampaignConfig
 from store.installation import StoreHandle
@@ -53,69 +55,17 @@ log = logging.getLogger("twovisits.outbox")
 MAX_ATTEMPTS = 6  # transient failures of one message before it is given up
 MAX_RATE_LIMITED = 20  # 429s of one message before it is given up (Telegram says when to retry)
 BATCH = 100
+PACED = {"paced": True}  # the slot was taken with bulk_slot(): the policy sends it as it is
 
 
 @dataclass
 class Pacing:
-    """Telegram's limits as the sender keeps them (seconds, messages)."""
+    """How the sender retries and how much it keeps in flight (Telegram's limits are the send policy's)."""
 
-    per_second: float = 29.0  # overall, for bulk: a little under 30, so jitter does not meet a 429
-    burst: float = 20.0  # and a burst under Telegram's, leaving slack for replies
-    private_interval: float = 1.0  # between two messages to one person
-    group_per_minute: int = 20
+    in_flight: int = 8  # messages sent at once: each is a possible repeat if the bot is killed
     backoff_base: float = 1.0  # first retry after a transient error; doubles each time
     backoff_cap: float = 60.0
     idle_poll: float = 30.0  # look at the outbox at least this often
-
-
-@dataclass
-class Pacer:
-    """A token bucket overall plus the last sends per chat, on the event loop's monotonic clock."""
-
-    pacing: Pacing
-    now: Callable[[], float]
-    tokens: float = -1.0
-    stamp: float = 0.0
-    paused_until: float = 0.0
-    sends: dict[int, deque[float]] = field(default_factory=dict)
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds until ``chat_id`` may get another message (0: now)."""
-        sends = self.sends.get(chat_id)
-        if not sends:
-            return 0.0
-        now = self.now()
-        if chat_id > 0:
-            return max(0.0, sends[-1] + self.pacing.private_interval - now)
-        while sends and sends[0] <= now - 60.0:
-            sends.popleft()
-        if len(sends) < self.pacing.group_per_minute:
-            return 0.0
-        return max(0.0, sends[0] + 60.0 - now)
-
-    async def take(self, chat_id: int) -> None:
-        """Wait for the overall bucket (and any 429 pause), then count a send to ``chat_id``."""
-        while True:
-            now = self.now()
-            if now < self.paused_until:
-                await asyncio.sleep(self.paused_until - now)
-                continue
-            if self.tokens < 0:
-                self.tokens, self.stamp = self.pacing.burst, now
-            self.tokens = min(self.pacing.burst, self.tokens + (now - self.stamp) * self.pacing.per_second)
-            self.stamp = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                break
-            await asyncio.sleep((1 - self.tokens) / self.pacing.per_second)
-        sends = self.sends.setdefault(chat_id, deque())
-        sends.append(self.now())
-        if chat_id > 0:
-            while len(sends) > 1:
-                sends.popleft()
-
-    def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, self.now() + seconds)
 
 
 class OutboxSender:
@@ -123,15 +73,14 @@ class OutboxSender:
     shuts down. :meth:`wake` after enqueueing makes it look at once."""
 
     def __init__(
-        self, *, bot: Bot, store: StoreHandle, campaign: CampaignConfig, pacing: Pacing | None = None,
-        max_in_flight: int = 8,
+        self, *, bot: ExtBot[Any], policy: SendPolicy, store: StoreHandle, campaign: CampaignConfig,
+        pacing: Pacing | None = None,
     ) -> None:
         self.bot = bot
+        self.policy = policy  # the application's rate limiter: one budget for replies and bulk
         self.store = store
         self.campaign = campaign
         self.pacing = pacing or Pacing()
-        self.max_in_flight = max_in_flight
-        self._pacer = Pacer(self.pacing, asyncio.get_running_loop().time)
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -139,7 +88,7 @@ class OutboxSender:
         # One message at a time per chat, so that what was enqueued together (a summary's chart, then
         # its text) arrives in the order it was enqueued.
         self.chats_in_flight: set[int] = set()
-        self._slots = asyncio.Semaphore(max_in_flight)
+        self._slots = asyncio.Semaphore(self.pacing.in_flight)
         self.idle = asyncio.Event()  # set whenever the sender waits with nothing it could send now
         self._deferred = False  # the last look skipped messages whose chat was not ready yet
 
@@ -148,9 +97,10 @@ class OutboxSender:
         async with self.store.sessions() as session:
             interrupted = await recover_interrupted(session=session, now=self.store.clock.now())
         for item in interrupted:
+            # The key is (recipient, kind, period); the recipient stays in the row (no chat ids in logs).
             log.warning(
-                "outbox message %d (%s %s) was being sent when the bot stopped: sending it again, "
-                "it may arrive twice", item.id, item.kind, item.period,
+                "outbox message %d (key: kind %s, period %s) was being sent when the bot stopped: "
+                "sending it again, it may arrive twice", item.id, item.kind, item.period,
             )
         self._task = asyncio.create_task(self._run(), name="outbox-sender")
 
@@ -221,7 +171,7 @@ class OutboxSender:
                 self._deferred = True  # looked at again when the chat's message is done (a wake)
                 busy += 1
                 continue
-            wait = self._pacer.chat_wait(item.recipient_chat_id)
+            wait = self.policy.chat_wait(item.recipient_chat_id)
             if wait > 0:
                 soonest = min(soonest, wait)
                 self._deferred = True
@@ -230,7 +180,7 @@ class OutboxSender:
             if quiet_until(self.campaign, self.store.clock.now()) is not None:
                 self._slots.release()
                 return 0.0
-            await self._pacer.take(item.recipient_chat_id)
+            await self.policy.bulk_slot(item.recipient_chat_id)
             task = asyncio.create_task(self._send_one(item), name=f"outbox-{item.id}")
             self._in_flight[item.id] = task
             self.chats_in_flight.add(item.recipient_chat_id)
@@ -271,13 +221,11 @@ class OutboxSender:
                 message = await self._request(chat_id, item.payload)
             except RetryAfter as exc:
                 rate_limited += 1
-                seconds = _seconds(exc.retry_after)
-                self._pacer.pause(seconds)
+                seconds = _seconds(exc.retry_after)  # the policy pauses the chat (or all) as long
                 if await self._retry_or_give_up(item, f"429 retry after {seconds:g}s",
                                                 rate_limited > MAX_RATE_LIMITED, seconds):
                     return
                 attempts -= 1  # Telegram said when: not a failure of ours
-                await asyncio.sleep(seconds)
             except Forbidden as exc:
                 await self._blocked(chat_id, str(exc))
                 return
@@ -301,7 +249,7 @@ class OutboxSender:
                     await mark_sent(session=session, message_id=item.id, now=clock.now(),
                                     telegram_message_id=message.message_id if message else None)
                 return
-            await self._pacer.take(chat_id)
+            await self.policy.bulk_slot(chat_id)
 
     async def _request(self, chat_id: int, payload: dict[str, Any]) -> Message:
         markup = inline([[(label, data) for label, data in row] for row in payload.get("buttons", [])])
@@ -309,9 +257,10 @@ class OutboxSender:
         if "photo_b64" in payload:
             return await self.bot.send_photo(
                 chat_id, base64.b64decode(payload["photo_b64"]), caption=payload.get("caption"),
-                reply_markup=reply_markup,
+                reply_markup=reply_markup, rate_limit_args=PACED,
             )
-        return await self.bot.send_message(chat_id, payload["text"], reply_markup=reply_markup)
+        return await self.bot.send_message(chat_id, payload["text"], reply_markup=reply_markup,
+                                           rate_limit_args=PACED)
 
     async def _retry_or_give_up(self, item: OutboxItem, error: str, give_up: bool, delay: float) -> bool:
         """Record a failed attempt; True if the message is given up."""

@@ -6,15 +6,21 @@ This policy instead (docs/design.md, "Sending"):
 
 - interactive calls (replies, edits, deletes: anything not marked bulk) to a private chat go out at
   once: the person's own pace bounds them; they are counted in that chat's budget (a burst of 4, then
-  1/s) and in the overall one (30/s), so bulk sending slows down while people are active;
+  1/s) and, unless ``replies_count=False``, in the overall one (30/s), so bulk gets what they leave;
 - every call to a group waits for the group's budget (20 a minute), interactive or not;
-- bulk calls (``rate_limit_args={"bulk": True}``, or a sender that awaits ``bulk_slot()`` itself
-  before each call) wait for their chat's budget and for the overall one;
+- bulk calls (``rate_limit_args={"bulk": True}``, or a sender that awaits ``bulk_slot(chat_id)``
+  itself and then calls with ``rate_limit_args={"paced": True}``) wait for their chat's budget and for
+  the overall one, leaving ``bulk_headroom`` slots of its burst unused (slack for replies and for
+  request jitter against Telegram's own bucket);
 - a 429 is honoured: the chat it came from pauses for ``retry_after``; a 429 without a chat, or a
   second chat's 429 while the first is still paused, is taken as a bot-wide flood wait and pauses every
   call. The call is then retried, at most ``max_retries`` times.
 
 Calls without a chat (``answerCallbackQuery``, ``getUpdates``, ``getFile``…) are never paced.
+
+``replies_count=False`` assumes Telegram does not count replies to private chats toward the 30/s
+(docs/design.md, "Sending"); a 429 on a bulk call then proves it wrong, and the policy counts them from
+then on.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 PRIVATE_BURST, PRIVATE_PER_SECOND = 4, 1.0
 GROUP_BURST, GROUP_PER_SECOND = 20, 20 / 60
 OVERALL_BURST, OVERALL_PER_SECOND = 30, 30.0
+BULK_HEADROOM = 10  # slots of the overall burst bulk leaves to replies and to request jitter
 MAX_RETRIES = 3
 _PRUNE_AT = 2048  # chats remembered before idle ones are forgotten
 
@@ -61,9 +68,14 @@ class TokenBucket:
         return max(0.0, -self._tokens / self.rate)
 
     def count(self) -> None:
-        """Count a call that does not wait; the debt is bounded so bulk is slowed, never starved forever."""
+        """Count a call that does not wait; the debt is bounded, so bulk resumes soon after a rush."""
         self._refill()
         self._tokens = max(self._tokens - 1, -self.burst)
+
+    def shortfall(self, tokens: float) -> float:
+        """Seconds until the bucket holds ``tokens`` (0: it does now); takes nothing."""
+        self._refill()
+        return max(0.0, (tokens - self._tokens) / self.rate)
 
     async def acquire(self) -> float:
         """Wait for a slot; return the seconds waited."""
@@ -111,8 +123,12 @@ class SendPolicy(BaseRateLimiter[dict[str, Any]]):
         group: tuple[float, float] = (GROUP_PER_SECOND, GROUP_BURST),
         overall: tuple[float, float] = (OVERALL_PER_SECOND, OVERALL_BURST),
         clock: Callable[[], float] = time.monotonic,
+        replies_count: bool = True,
+        bulk_headroom: float = BULK_HEADROOM,
     ) -> None:
         self.max_retries = max_retries
+        self.replies_count = replies_count
+        self.bulk_headroom = min(bulk_headroom, overall[1] - 1)
         self._private, self._group, self._clock = private, group, clock
         self.overall = TokenBucket(*overall, clock=clock)
         self._chats: dict[int | str, _Chat] = {}
@@ -126,9 +142,29 @@ class SendPolicy(BaseRateLimiter[dict[str, Any]]):
     async def shutdown(self) -> None:
         """Nothing to release."""
 
-    async def bulk_slot(self) -> None:
-        """Wait for a slot of the overall budget: for a fan-out that paces itself before each call."""
-        self.bulk_waited += await self.overall.acquire()
+    def chat_wait(self, chat_id: int | str) -> float:
+        """Seconds until a bulk message to ``chat_id`` could go (its budget, a 429 pause); 0: now."""
+        chat = self._chat(chat_id)
+        paused = max(self._paused_until, chat.paused_until) - self._clock()
+        return max(0.0, paused, chat.bucket.shortfall(1))
+
+    async def bulk_slot(self, chat_id: int | str | None = None) -> None:
+        """Wait for ``chat_id``'s budget and a slot of the overall one, and take both: for a fan-out
+        that paces itself, then calls with ``rate_limit_args={"paced": True}``. The overall slot waits
+        while the budget holds less than the headroom, so what replies count meanwhile delays it."""
+        chat = self._chat(chat_id) if chat_id is not None else None
+        start = self._clock()
+        await self._wait_pauses(chat)
+        if chat is not None:
+            await chat.bucket.acquire()
+        while True:
+            await self._wait_pauses(chat)
+            wait = self.overall.shortfall(self.bulk_headroom + 1)
+            if not wait:
+                break
+            await asyncio.sleep(wait)
+        self.overall.count()
+        self.bulk_waited += self._clock() - start
 
     def _chat(self, key: int | str) -> _Chat:
         chat = self._chats.get(key)
@@ -170,23 +206,34 @@ class SendPolicy(BaseRateLimiter[dict[str, Any]]):
     ) -> JSONResult:
         key = _chat_key(data.get("chat_id"))
         chat = self._chat(key) if key is not None else None
-        bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+        args_ = rate_limit_args or {}
+        paced = bool(args_.get("paced"))  # the caller took its slot: one attempt, its 429 is its own
+        bulk = paced or bool(args_.get("bulk"))
         for attempt in range(self.max_retries + 1):
-            await self._wait_pauses(chat)
-            if chat is not None:
-                if bulk or chat.group:
-                    await chat.bucket.acquire()
-                else:
-                    chat.bucket.count()
-                if bulk:
-                    await self.bulk_slot()
-                else:
-                    self.overall.count()
+            if paced:
+                pass
+            elif bulk:
+                await self.bulk_slot(key)
+            else:
+                await self._wait_pauses(chat)
+                if chat is not None:
+                    if chat.group:
+                        await chat.bucket.acquire()
+                    else:
+                        chat.bucket.count()
+                    if chat.group or self.replies_count:
+                        self.overall.count()
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 seconds = _seconds(exc)
                 self._flood(chat, seconds)
+                if bulk and not self.replies_count:
+                    self.replies_count = True
+                    log.warning("a bulk message met flood control beside replies that were not counted: "
+                                "counting replies toward the overall budget from now on")
+                if paced:
+                    raise
                 if attempt == self.max_retries:
                     log.warning("%s: flood control still refuses after %d retries", endpoint, attempt)
                     raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,9 @@ class Settings(BaseSettings):
     bot_timezone: str = "Asia/Shanghai"
     bot_default_locale: Locale = Locale.ZH_HANT
     campaign_file: Path | None = Field(default=None)
+    # Whether Telegram counts replies to people who just wrote toward its 30/s: "strict" (they count;
+    # the safe default) or "bulk" (only bulk does). docs/design.md, "Sending".
+    bot_flood_model: Literal["strict", "bulk"] = "strict"
 
     @field_validator("telegram_bot_token", mode="before")
     @classmethod

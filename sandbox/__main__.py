@@ -47,13 +47,17 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--username", default="TwoVisitsBot", help="bot username returned by getMe")
     parser.add_argument("--rate-limits", action="store_true", help="emulate Telegram flood control")
+    parser.add_argument("--flood-model", choices=("strict", "bulk"), default="strict",
+                        help="with --rate-limits: strict counts every message toward 30/s; bulk does not "
+                             "count replies to private chats that wrote in the last minute")
     parser.add_argument("--chat", action="store_true", help="play a user on stdin")
     parser.add_argument("--name", default="Sandbox User", help="first name of the --chat user")
     parser.add_argument("--phone", default="15550000001", help="phone number of the --chat user")
     parser.add_argument("--language", default="en", help="language_code of the --chat user")
     args = parser.parse_args(argv)
 
-    standin = BotApiStandIn(bot_username=args.username, rate_limits=args.rate_limits)
+    standin = BotApiStandIn(bot_username=args.username, rate_limits=args.rate_limits,
+                            flood_model=args.flood_model)
     await standin.start(host=args.host, port=args.port)
     print(f"Bot API stand-in listening on {standin.url}", flush=True)
     print(f"base_url={standin.base_url}", flush=True)

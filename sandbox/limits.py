@@ -36,6 +36,12 @@ GROUP_CHAT_BURST = 20
 GROUP_CHAT_PER_SECOND = 20 / 60  # 20 messages per minute
 GLOBAL_BURST = 30
 GLOBAL_PER_SECOND = 30.0
+# Which messages count toward the global 30/s. Telegram's FAQ states it for bulk notifications and does
+# not say whether replies to people who just wrote count: "strict" counts every message; "bulk" lets a
+# message to a private chat that sent the bot an update in the last REPLY_WINDOW seconds through
+# without counting it (the chat's own 1/s still applies, and groups' 20/min).
+FLOOD_MODELS = ("strict", "bulk")
+REPLY_WINDOW = 60.0
 
 # --- error descriptions (verbatim Bot API texts) --------------------------------------------
 ERR_CHAT_NOT_FOUND = "Bad Request: chat not found"
@@ -110,13 +116,31 @@ class _Injected:
 
 @dataclass
 class RateLimiter:
-    """Per-chat and global flood control for one bot. Disabled unless `enabled` is set."""
+    """Per-chat and global flood control for one bot. Disabled unless `enabled` is set; `model` is one
+    of FLOOD_MODELS."""
 
     enabled: bool = False
     clock: Callable[[], float] = time.monotonic
+    model: str = "strict"
+    reply_window: float = REPLY_WINDOW
+    refused: int = 0  # 429s of the emulation (not the injected ones)
+    uncounted_replies: int = 0  # messages the "bulk" model let through without counting them
     _chats: dict[int, TokenBucket] = field(default_factory=dict)
     _global: TokenBucket = field(default_factory=lambda: TokenBucket(GLOBAL_BURST, GLOBAL_PER_SECOND))
     _injected: list[_Injected] = field(default_factory=list)
+    _wrote_at: dict[int, float] = field(default_factory=dict)  # private chat: its last update
+
+    def __post_init__(self) -> None:
+        if self.model not in FLOOD_MODELS:
+            raise ValueError(f"flood model {self.model!r}: one of {', '.join(FLOOD_MODELS)}")
+
+    def saw_update(self, chat_id: int) -> None:
+        """A private chat sent the bot an update: what the bot sends it for a while is a reply."""
+        self._wrote_at[chat_id] = self.clock()
+
+    def _is_reply(self, chat_id: int, now: float) -> bool:
+        wrote = self._wrote_at.get(chat_id)
+        return self.model == "bulk" and wrote is not None and now - wrote <= self.reply_window
 
     def inject(self, retry_after: int, *, chat_id: int | None = None, times: int = 1) -> None:
         """Refuse the next `times` messages (to `chat_id`, or to any chat) with a 429, even when
@@ -146,16 +170,24 @@ class RateLimiter:
                 else TokenBucket(GROUP_CHAT_BURST, GROUP_CHAT_PER_SECOND)
             )
             self._chats[chat_id] = bucket
-        wait = self._global.take(now)
+        counted = not (is_private and self._is_reply(chat_id, now))
+        wait = self._global.take(now) if counted else 0.0
         if wait:
+            self.refused += 1
             return max(1, math.ceil(wait))
         wait = bucket.take(now)
         if wait:
-            self._global.tokens = min(self._global.capacity, self._global.tokens + 1)  # refund
+            if counted:
+                self._global.tokens = min(self._global.capacity, self._global.tokens + 1)  # refund
+            self.refused += 1
             return max(1, math.ceil(wait))
+        if not counted:
+            self.uncounted_replies += 1
         return 0
 
     def reset(self) -> None:
         self._chats.clear()
         self._injected.clear()
+        self._wrote_at.clear()
+        self.refused = self.uncounted_replies = 0
         self._global = TokenBucket(GLOBAL_BURST, GLOBAL_PER_SECOND)

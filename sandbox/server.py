@@ -43,11 +43,16 @@ class BotApiStandIn:
 
     def __init__(self, bot_username: str = "TwoVisitsBot", *, bot_first_name: str = "Two Visits",
                  token: str | None = None, rate_limits: bool = False, privacy_mode: bool = True,
-                 log_get_updates: bool = False, latency: float = 0.0) -> None:
+                 log_get_updates: bool = False, latency: float = 0.0, flood_model: str = "strict",
+                 reply_window: float = limits.REPLY_WINDOW) -> None:
         self.directory = Directory()
         self._bots: dict[int, BotState] = {}
         self._privacy_mode = privacy_mode
         self._rate_limits = rate_limits
+        if flood_model not in limits.FLOOD_MODELS:
+            raise ValueError(f"flood model {flood_model!r}: one of {', '.join(limits.FLOOD_MODELS)}")
+        # Which messages count toward the global 30/s when rate limits are on (sandbox/limits.py).
+        self.flood_model, self.reply_window = flood_model, reply_window
         self.default_bot = self._new_state(bot_username, bot_first_name, None)
         if token is not None:
             self.bot_for_token(token)
@@ -115,6 +120,7 @@ class BotApiStandIn:
         state = BotState(self.directory, username, first_name, bot_id)
         state.privacy_mode = self._privacy_mode
         state.limiter.enabled = self._rate_limits
+        state.limiter.model, state.limiter.reply_window = self.flood_model, self.reply_window
         return state
 
     @property

@@ -168,6 +168,10 @@ class BotState:
         self.all_updates.append(update)
         if user_id is not None:
             self.last_update_by_user[user_id] = (kind, payload)
+        message = payload.get("message") if kind == "callback_query" else payload
+        chat = message.get("chat") if isinstance(message, dict) else None
+        if isinstance(chat, dict) and chat.get("type") == "private" and isinstance(chat.get("id"), int):
+            self.limiter.saw_update(chat["id"])
         self.updates_signal.append(update_id)
         return update
 

@@ -162,3 +162,34 @@ async def test_one_chat_gets_its_messages_one_at_a_time_in_the_order_enqueued(
     standin.faults.clear()
     await drain(app)
     assert [m.text for m in room.chat_log if m.from_bot] == ["Part 0", "Part 1", "Part 2"]
+
+
+async def test_a_fan_out_beside_replies_meets_no_429_when_telegram_counts_replies_too(
+    app: BotApplication, standin: BotApiStandIn, world: World, store: StoreHandle
+) -> None:
+    """The stand-in's strict model counts replies toward the 30/s: bulk must get only what they leave."""
+    standin.rate_limits = True  # flood model "strict": every message counts
+    people = [world.user(f"Asking {n}", language_code="en") for n in range(24)]
+    recipients = [world.user(f"Teacher {n}") for n in range(40)]
+    policy = sender_of(app).policy
+    # Twenty-four replies take most of the burst of 30 at the stand-in; then 40 bulk messages, and
+    # eight more replies while they go. An outbox with a budget of its own would send its burst into
+    # the six slots left and meet 429s.
+    for person_ in people:
+        await person_.send("/help")
+    for person_ in people:
+        await person_.next_message()
+    await put(store, [note(u, n) for n, u in enumerate(recipients)])
+    sender = sender_of(app)
+    sender.wake()
+    for person_ in people[:8]:
+        await person_.send("/help")
+    for person_ in people[:8]:
+        await person_.next_message()
+    await sender.wait_idle(timeout=30)
+
+    assert [r.error for r in standin.errors()] == []  # no 429, for bulk or for replies
+    assert standin.default_bot.limiter.refused == 0
+    for n, user in enumerate(recipients):
+        assert [m.text for m in user.chat_log if m.from_bot] == [f"Note {n} for {user.id}"], user
+    assert policy.bulk_waited > 0  # bulk did wait for what the replies left

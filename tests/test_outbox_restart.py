@@ -1,9 +1,11 @@
 """The bot killed (SIGKILL) in the middle of a fan-out: after a restart every remaining message goes
-exactly once, and the ones that were in flight are logged as possibly sent twice."""
+exactly once, and the ones that were in flight (at most the sender's ``in_flight``) are logged, each
+with its key, as possibly sent twice."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -11,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.outbox_sender import Pacing
 from sandbox import BotApiStandIn, World
 from store.clock import FixedClock, SystemClock
 from store.installation import StoreHandle
-from store.outbox import NewMessage, OutboxState, enqueue, outbox_counts
+from store.outbox import NewMessage, OutboxState, enqueue, outbox_counts, outbox_messages
 from tests.e2e import BotProcess
 
 STARTUP = 60.0  # a child process starts in a few seconds on a loaded machine
@@ -72,6 +75,10 @@ async def test_killed_mid_fan_out_sends_each_remaining_message_once(
         hold.release(deliver=False)
         standin.faults.clear()
         assert sum(1 for u in users if u.chat_log) == 5
+        async with store.sessions() as session:
+            rows = await outbox_messages(session=session)
+        in_flight = [m.id for m in rows if m.state == OutboxState.SENDING]
+        assert 1 <= len(in_flight) <= Pacing().in_flight  # the parked sends, and no more
 
         await bot.start()
         for user in users:
@@ -82,7 +89,9 @@ async def test_killed_mid_fan_out_sends_each_remaining_message_once(
         log = await bot.stop()
     for n, user in enumerate(users):
         assert [m.text for m in user.chat_log] == [f"Note {n}"], user
-    assert "it may arrive twice" in log
+    logged = re.findall(r"WARNING .*outbox message (\d+) \(key: kind test_note, period 2026-W49\) was being "
+                        r"sent when the bot stopped: sending it again, it may arrive twice", log)
+    assert sorted(int(n) for n in logged) == sorted(in_flight)  # each possible repeat, once, with its key
     assert "TEST-token" not in log
 
 

@@ -55,17 +55,82 @@ async def test_replies_to_many_chats_are_not_queued_behind_the_overall_budget(
 async def test_bulk_sends_wait_for_the_overall_budget(bot: BotApplication, world: World) -> None:
     users = [world.user(f"Teacher {n}") for n in range(40)]
     policy = _policy(bot)
-    # The overall budget, on a clock that stands still: the burst of 30 goes at once, then 30 a second.
-    now = [0.0]
-    policy.overall = TokenBucket(30, 30, clock=lambda: now[0])
-    waits = [policy.overall.reserve() for _ in range(40)]
-    assert waits[:30] == [0.0] * 30 and waits[39] == pytest.approx(10 / 30)
-    now[0] = 10.0  # refilled
+    # Thirty at once would leave no slack: bulk takes the burst less the headroom, then 30 a second.
     await asyncio.gather(
         *(bot.bot.send_message(u.id, "weekly summary", rate_limit_args={"bulk": True}) for u in users)
     )
-    assert policy.bulk_waited > 0  # ten of the forty waited for their slot
+    assert policy.bulk_waited >= (40 - (30 - policy.bulk_headroom)) / 30 - 0.05
     assert all(u.messages[-1].text == "weekly summary" for u in users)
+
+
+class _Ticks:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _reply(policy: SendPolicy, chat_id: int) -> None:
+    async def telegram(chat_id: int) -> bool:
+        return True
+
+    await policy.process_request(telegram, (chat_id,), {}, "sendMessage", {"chat_id": chat_id}, None)
+
+
+async def test_bulk_gets_what_the_replies_leave_of_the_one_overall_budget() -> None:
+    ticks = _Ticks()
+    policy = SendPolicy(clock=ticks, overall=(30.0, 30), bulk_headroom=10)
+    for n in range(20):
+        await policy.bulk_slot(n + 1)  # the clock stands still: none of these may wait
+    assert policy.overall.shortfall(policy.bulk_headroom + 1) == pytest.approx(1 / 30)
+    for n in range(15):
+        await _reply(policy, 100 + n)  # replies go at once, and are counted
+    assert policy.overall.shortfall(policy.bulk_headroom + 1) == pytest.approx(16 / 30)
+    ticks.now += 17 / 30  # (a little past, so float rounding cannot leave a sliver to wait for)
+    await policy.bulk_slot(50)  # refilled: the next bulk slot is there
+
+    uncounted = SendPolicy(clock=ticks, replies_count=False)
+    for n in range(15):
+        await _reply(uncounted, 100 + n)
+    assert uncounted.overall.shortfall(uncounted.bulk_headroom + 1) == 0  # "bulk" model: replies are free
+
+
+async def test_a_chat_is_ready_for_bulk_when_its_budget_and_its_pauses_allow() -> None:
+    ticks = _Ticks()
+    policy = SendPolicy(clock=ticks)
+    person, group = 7, -100
+    for _ in range(4):
+        assert policy.chat_wait(person) == 0
+        await policy.bulk_slot(person)  # a private chat's burst of four
+    assert policy.chat_wait(person) == pytest.approx(1.0)
+    for _ in range(20):
+        await policy.bulk_slot(group)
+        ticks.now += 0.05  # refills the overall budget, not much of the group's
+    assert policy.chat_wait(group) == pytest.approx(2.0)  # 20 a minute: a third of a slot came back
+    assert policy.chat_wait(-101) == 0  # another group is not held up
+
+    async def flooded(chat_id: int) -> bool:
+        raise RetryAfter(timedelta(seconds=5))
+
+    with pytest.raises(RetryAfter):  # a paced call is sent once: its 429 is the sender's to handle
+        await policy.process_request(flooded, (9,), {}, "sendMessage", {"chat_id": 9}, {"paced": True})
+    assert policy.retries == 0
+    assert policy.chat_wait(9) == pytest.approx(5.1)
+
+
+async def test_a_bulk_429_beside_uncounted_replies_makes_replies_count(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    policy = SendPolicy(replies_count=False)
+
+    async def flooded(chat_id: int) -> bool:
+        raise RetryAfter(timedelta(seconds=0))
+
+    with pytest.raises(RetryAfter):
+        await policy.process_request(flooded, (9,), {}, "sendMessage", {"chat_id": 9}, {"paced": True})
+    assert policy.replies_count
+    assert "counting replies toward the overall budget" in caplog.text
 
 
 class _Telegram:
