@@ -3,11 +3,13 @@
 Seeds (once; ``--database`` keeps the file for reruns) a district of 18 schools × 6 grades × 12 classes
 × 50 students = 64 800 students, a head teacher per class and 20 subject teachers and 5 cadres per
 school, then 100 000 visits: 95 % student visits (one in ten a group talk of three) and 5 % teacher
-interviews, with topics, opinions on one visit in five, a co-visitor on one in ten and follow-ups on
-one in ten. Rows go in with bulk INSERTs (Core ``executemany``), not through the product.
+interviews, with topics, opinions on one visit in five, a co-visitor on one in ten, follow-ups on
+one in ten and a situation text on one in three; 40 rectification items per school, each answering
+one opinion, in every state (a tenth of the other opinions dismissed). Rows go in with bulk INSERTs
+(Core ``executemany``), not through the product.
 
 Then runs the real command, ``python -m bot export --out FILE``, as a child process, and reports its
-wall time and peak RSS (``RUSAGE_CHILDREN``), the rows written and the load average.
+wall time and peak RSS (that child's own ``wait4`` usage), the rows written and the load average.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import argparse
 import asyncio
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,9 @@ from store.models import (
     FollowUp,
     Grade,
     Opinion,
+    OpinionHandling,
+    RectificationItem,
+    RectificationOpinion,
     School,
     SchoolClass,
     Staff,
@@ -51,6 +55,8 @@ from store.models import (
 
 SCHOOLS, GRADES, CLASSES_PER_GRADE, STUDENTS_PER_CLASS = 18, 6, 12, 50
 SUBJECT_TEACHERS, CADRES = 20, 5
+ITEMS_PER_SCHOOL = 40
+ITEM_STATES = ("open", "in_progress", "done", "verified", "returned")
 CREATED = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 FIRST_DAY = date(2026, 12, 16)
 CHUNK = 5000
@@ -126,6 +132,7 @@ async def seed(url: str, visits: int, seed_value: int = 7) -> None:
                 await _bulk(s, model, rows)
 
             visit_rows, vs, vt, topics, opinions, co, follow = [], [], [], [], [], [], []
+            opinion_school: list[tuple[int, int]] = []  # per opinion: its school and a leader there
             class_ids = list(class_students)
             for vid in range(1, visits + 1):
                 day = FIRST_DAY + timedelta(days=rng.randrange(60))
@@ -133,7 +140,9 @@ async def seed(url: str, visits: int, seed_value: int = 7) -> None:
                 row: dict[str, Any] = {"id": vid, "client_key": f"bench-{vid}", "visit_date": day,
                                        "created_at": at, "updated_at": at, "version": 1, "notable": False,
                                        "out_of_phase": False, "follow_up": "none",
-                                       "private_notes": "private" if vid % 7 == 0 else None}
+                                       "private_notes": "private" if vid % 7 == 0 else None,
+                                       "situation": f"情況 {vid}：家長反映孩子的作業和睡眠，已約好下次再談。"
+                                       if vid % 3 == 0 else None}
                 if vid % 20:  # a student visit
                     cls = rng.choice(class_ids)
                     who = rng.sample(class_students[cls], 3 if vid % 10 == 1 else 1)
@@ -149,22 +158,64 @@ async def seed(url: str, visits: int, seed_value: int = 7) -> None:
                     vt.append({"visit_id": vid, "staff_id": rng.choice(teachers_of[school])})
                     topics.append({"visit_id": vid, "topic_id": rng.choice(teacher_topics)})
                 if vid % 5 == 0:
-                    opinions.append({"visit_id": vid, "category_id": rng.choice(categories),
+                    opinions.append({"id": len(opinions) + 1, "visit_id": vid,
+                                     "category_id": rng.choice(categories),
                                      "text": f"意見 {vid}：希望改善食堂和宿舍的條件。", "created_at": at})
+                    opinion_school.append((school, cadres_of[school][0]))
                 if vid % 10 == 3:
                     co.append({"visit_id": vid, "staff_id": rng.choice(cadres_of[school])})
                 if vid % 10 == 4:
                     row["follow_up"] = "1w"
-                    follow.append({"visit_id": vid, "due_date": day + timedelta(days=7),
-                                   "done_at": at + timedelta(days=6) if vid % 20 == 4 else None})
+                    # One follow-up per person visited (migration 0004).
+                    people = ([("student", p) for p in who] if row["kind"] == "student"
+                              else [("teacher", vt[-1]["staff_id"])])
+                    follow.extend({"visit_id": vid, "person_kind": kind, "person_id": person,
+                                   "due_date": day + timedelta(days=7),
+                                   "done_at": at + timedelta(days=6) if vid % 20 == 4 else None}
+                                  for kind, person in people)
                 visit_rows.append(row)
             for model, rows in ((Visit, visit_rows), (VisitStudent, vs), (VisitTeacher, vt),
                                 (VisitTopic, topics), (Opinion, opinions), (VisitCoVisitor, co),
                                 (FollowUp, follow)):
                 await _bulk(s, model, rows)
+            items, answers, handling = _plan(rng, opinion_school, teachers_of)
+            for model, rows in ((RectificationItem, items), (RectificationOpinion, answers),
+                                (OpinionHandling, handling)):
+                await _bulk(s, model, rows)
             await s.commit()
     finally:
         await handle.close()
+
+
+def _plan(rng: random.Random, opinion_school: list[tuple[int, int]], teachers_of: dict[int, list[int]]
+          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Items answering each school's first opinions, in every state; a tenth of the rest dismissed."""
+    items: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
+    handling: list[dict[str, Any]] = []
+    per_school: dict[int, int] = {}
+    for oid, (school, leader) in enumerate(opinion_school, start=1):
+        n = per_school.get(school, 0)
+        if n < ITEMS_PER_SCHOOL:
+            per_school[school] = n + 1
+            iid = len(items) + 1
+            state = ITEM_STATES[n % len(ITEM_STATES)]
+            deadline = FIRST_DAY + timedelta(days=20 + 3 * n)
+            done = (datetime.combine(deadline, datetime.min.time(), tzinfo=UTC)
+                    + timedelta(days=rng.choice((-5, 2)))) if state in ("done", "verified") else None
+            items.append({"id": iid, "school_id": school, "title": f"整改 {iid}",
+                          "public_title": f"整改 {iid}",
+                          "goal": "改善食堂和宿舍條件", "measures": "每週檢查一次", "level": "school",
+                          "owner_staff_id": rng.choice(teachers_of[school]), "deadline": deadline,
+                          "status": state, "created_by": leader, "created_at": CREATED, "updated_at": CREATED,
+                          "done_at": done})
+            answers.append({"item_id": iid, "opinion_id": oid})
+            handling.append({"opinion_id": oid, "status": "itemised", "handled_by": leader,
+                             "handled_at": CREATED})
+        elif oid % 10 == 0:
+            handling.append({"opinion_id": oid, "status": "dismissed", "dismissed_reason": "不屬本校範圍",
+                             "handled_by": leader, "handled_at": CREATED})
+    return items, answers, handling
 
 
 async def counts(url: str) -> tuple[int, int]:
@@ -185,13 +236,18 @@ def run_export(url: str, out: Path, workdir: Path) -> tuple[float, float, float,
     for name in ("CAMPAIGN_FILE", "TELEGRAM_BOT_TOKEN"):
         env.pop(name, None)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "bot", "export", "--out", str(out)], env=env, cwd=workdir,
-                          capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"export failed ({done.returncode}): {done.stderr}")
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, done.stdout.strip()
+    with (workdir / "stdout").open("w+") as stdout, (workdir / "stderr").open("w+") as stderr:
+        child = subprocess.Popen([sys.executable, "-m", "bot", "export", "--out", str(out)], env=env,
+                                 cwd=workdir, stdout=stdout, stderr=stderr)
+        # This child's own usage (RUSAGE_CHILDREN would take the largest of all children, the seeder's).
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        code = child.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        stderr.seek(0)
+        if code != 0:
+            raise SystemExit(f"export failed ({code}): {stderr.read()}")
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout.read().strip()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -201,14 +257,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="SQLite file; seeded if it does not exist, reused if it does (default: temp)")
     parser.add_argument("--time-target", type=float, default=30.0)
     parser.add_argument("--memory-target", type=float, default=300.0, help="MiB")
+    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="twovisits-bench-export-") as tmp:
         database = args.database.resolve() if args.database else Path(tmp) / "bench.db"
         url = f"sqlite+aiosqlite:///{database}"
         seeded = 0.0
-        if not database.exists():
-            started = time.perf_counter()
+        if args.seed_only:
             asyncio.run(seed(url, args.visits))
+            return 0
+        if not database.exists():
+            # Seeded by a child of its own: a child forked from a parent that holds the seed's rows
+            # would start with their resident pages and report them as the export's peak RSS.
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "bench.export", "--seed-only", "--database", str(database),
+                            "--visits", str(args.visits)], check=True)
             seeded = time.perf_counter() - started
         students, visits = asyncio.run(counts(url))
         load_before = load_average()

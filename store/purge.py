@@ -2,7 +2,9 @@
 
 One transaction: every visit's private notes (the current visit, its earlier versions' snapshots, and
 drafts still in the bot's persistence) are erased, every student's name is replaced by their
-roster id, and the texts kept in the outbox (class nudges list unvisited students by name) are
+roster id, also inside the shareable situation texts of visits and versions (each name of the
+visit's class roster; a draft's situation, never saved, is erased like its notes), and the texts
+kept in the outbox (class nudges list unvisited students by name) are
 dropped; a message not sent yet is marked failed, since it has nothing left to send. Counted first
 (a dry run is the same count without the writes), audited once done.
 
@@ -23,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from store.models import AuditEntry, District, OutboxMessage, PersistedData, Student, Visit, VisitVersion
 
 NOTES_KEY = "private_notes"
+SITUATION_KEY = "situation"
+DRAFT_TEXTS = frozenset({NOTES_KEY, SITUATION_KEY})  # what a draft in progress loses
 PURGED_PAYLOAD = {"purged": True}
 _UNSENT = ("pending", "sending")  # store.outbox.OutboxState
 
@@ -36,11 +40,12 @@ class PurgeCounts:
     draft_notes: int  # persisted entries (drafts in progress) that hold private notes
     student_names: int  # students whose name becomes their roster id
     outbox_texts: int = 0  # messages of the outbox whose text is dropped
+    situation_names: int = 0  # visits and earlier versions whose situation named a student
 
     @property
     def total(self) -> int:
         return (self.visit_notes + self.version_notes + self.draft_notes + self.student_names
-                + self.outbox_texts)
+                + self.outbox_texts + self.situation_names)
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,13 @@ class ArchiveState:
 
 
 def _scrub(value: Any) -> tuple[Any, bool]:
-    """``value`` with every non-empty ``private_notes`` set to None, at any depth; and whether any was."""
+    """``value`` with every non-empty ``private_notes`` and ``situation`` set to None, at any depth; and
+    whether any was."""
     if isinstance(value, dict):
         found = False
         out: dict[Any, Any] = {}
         for k, v in value.items():
-            if k == NOTES_KEY and v:
+            if k in DRAFT_TEXTS and v:
                 out[k], found = None, True
             else:
                 out[k], inner = _scrub(v)
@@ -93,11 +99,6 @@ async def archive_state(*, session: AsyncSession) -> ArchiveState:
     return ArchiveState(exported, latest)
 
 
-async def _versions_with_notes(session: AsyncSession) -> list[tuple[int, dict[str, Any]]]:
-    rows = (await session.execute(select(VisitVersion.id, VisitVersion.snapshot))).all()
-    return [(i, s) for i, s in rows if isinstance(s, dict) and s.get(NOTES_KEY)]
-
-
 async def _drafts_with_notes(session: AsyncSession) -> list[tuple[str, str, Any]]:
     rows = (await session.execute(select(PersistedData.kind, PersistedData.key, PersistedData.data))).all()
     out = []
@@ -106,6 +107,66 @@ async def _drafts_with_notes(session: AsyncSession) -> list[tuple[str, str, Any]
         if found:
             out.append((kind, key, scrubbed))
     return out
+
+
+Roster = list[tuple[str, str]]  # (name, roster id) of a class's students, longest name first
+
+
+async def _rosters(session: AsyncSession) -> dict[int, Roster]:
+    rosters: dict[int, Roster] = {}
+    for class_id, name, external_id in (await session.execute(
+        select(Student.class_id, Student.name, Student.external_id).where(Student.name != Student.external_id)
+    )).all():
+        rosters.setdefault(class_id, []).append((name, external_id))
+    for roster in rosters.values():
+        roster.sort(key=lambda r: len(r[0]), reverse=True)
+    return rosters
+
+
+def _unnamed(text: str, roster: Roster) -> str:
+    for name, external_id in roster:
+        if name:
+            text = text.replace(name, external_id)
+    return text
+
+
+async def _situations(session: AsyncSession, rosters: dict[int, Roster]) -> list[tuple[int, str]]:
+    """Current visits whose situation names a student of their class, with the text unnamed."""
+    rows = (await session.execute(
+        select(Visit.id, Visit.class_id, Visit.situation)
+        .where(Visit.situation.is_not(None), Visit.class_id.is_not(None))
+    )).all()
+    out = []
+    for visit_id, class_id, text in rows:
+        if text is None or class_id is None:
+            continue
+        unnamed = _unnamed(text, rosters.get(class_id, []))
+        if unnamed != text:
+            out.append((visit_id, unnamed))
+    return out
+
+
+async def _version_changes(session: AsyncSession, rosters: dict[int, Roster]
+                           ) -> tuple[dict[int, dict[str, Any]], int, int]:
+    """The snapshots to rewrite (notes erased, situations unnamed), and how many of each."""
+    changes: dict[int, dict[str, Any]] = {}
+    notes = situations = 0
+    for version_id, snapshot in (await session.execute(select(VisitVersion.id, VisitVersion.snapshot))).all():
+        if not isinstance(snapshot, dict):
+            continue
+        new = dict(snapshot)
+        if new.get(NOTES_KEY):
+            new[NOTES_KEY] = None
+            notes += 1
+        text, class_id = new.get(SITUATION_KEY), new.get("class_id")
+        if isinstance(text, str) and isinstance(class_id, int):
+            unnamed = _unnamed(text, rosters.get(class_id, []))
+            if unnamed != text:
+                new[SITUATION_KEY] = unnamed
+                situations += 1
+        if new != snapshot:
+            changes[version_id] = new
+    return changes, notes, situations
 
 
 async def purge(*, session: AsyncSession, now: datetime, actor: str, dry_run: bool,
@@ -117,19 +178,24 @@ async def purge(*, session: AsyncSession, now: datetime, actor: str, dry_run: bo
     named = Student.name != Student.external_id
     visit_notes = int(await session.scalar(select(func.count(Visit.id)).where(with_notes)) or 0)
     students = int(await session.scalar(select(func.count(Student.id)).where(named)) or 0)
-    versions = await _versions_with_notes(session)
+    rosters = await _rosters(session)
+    situations = await _situations(session, rosters)
+    versions, version_notes, version_situations = await _version_changes(session, rosters)
     drafts = await _drafts_with_notes(session)
     payloads = (await session.execute(select(OutboxMessage.id, OutboxMessage.payload))).all()
     outbox = [i for i, payload in payloads if payload != PURGED_PAYLOAD]
-    counts = PurgeCounts(visit_notes, len(versions), len(drafts), students, len(outbox))
+    counts = PurgeCounts(visit_notes, version_notes, len(drafts), students, len(outbox),
+                         situation_names=len(situations) + version_situations)
     if dry_run:
         await session.rollback()
         return counts
     await session.execute(update(Visit).where(with_notes).values(private_notes=None))
+    for visit_id, text in situations:  # before the names go: the rosters were read with them
+        await session.execute(update(Visit).where(Visit.id == visit_id).values(situation=text))
     await session.execute(update(Student).where(named).values(name=Student.external_id))
-    for version_id, snapshot in versions:
+    for version_id, snapshot in versions.items():
         await session.execute(update(VisitVersion).where(VisitVersion.id == version_id)
-                              .values(snapshot={**snapshot, NOTES_KEY: None}))
+                              .values(snapshot=snapshot))
     for kind, key, data in drafts:
         await session.execute(update(PersistedData)
                               .where(PersistedData.kind == kind, PersistedData.key == key).values(data=data))

@@ -1,7 +1,8 @@
 """The sample district with visits (tests/test_export.py) and what became of their opinions, made
 through the store's own functions: one opinion itemised, one merged into it, one dismissed, one left
-new; four rectification items, one in each state the plan tells apart (done on time, done late,
-overdue, open). Deadlines sit far from today's date, so the states hold whatever day the tests run."""
+new (its visit's situation a formula-like text); four rectification items, one in each state the
+plan tells apart (done on time, done late, overdue, open). Deadlines sit far from today's date, so
+the states hold whatever day the tests run."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from store.scopes import scope_for
 from store.visit_rules import OpinionDraft
 from store.visits import VisitDraft, record_visit
 from store.vocab import VisitForm, VisitKind
-from tests.test_export import NOW, sample_with_visits
+from tests.test_export import INJECTION, NOW, sample_with_visits
 
 FAR = date(2099, 6, 30)  # a deadline that has not come
 PAST = date(2026, 11, 20)  # a deadline gone by (the database starts on 1 December 2026)
@@ -51,7 +52,7 @@ async def with_rectification(url: str) -> Archive:
             assert peng is not None and leader is not None and owner is not None and shen and c71
             saved = await record_visit(session=s, scope=peng, campaign=campaign, now=NOW, draft=VisitDraft(
                 client_key="v4", kind=VisitKind.STUDENT, class_id=c71, visitee_ids=(shen,),
-                form=VisitForm.IN_PERSON, visit_date=NOW.date(),
+                form=VisitForm.IN_PERSON, visit_date=NOW.date(), situation=INJECTION,
                 opinions=(OpinionDraft(text=NEW_OPINION, category_id=campaign.categories[0].id),),
             ))
             ids.append(saved.id)

@@ -128,6 +128,9 @@ def test_the_sheets_in_english_and_a_school_export_keeps_to_its_school(db: str, 
     assert by_id[archive.items["overdue"]][7:11] == ("district", "open", None, "overdue")
     headers = rows(out, 0)[0]
     assert headers[9] == "Situation"
+    situations = [row[9] for row in book.worksheets[0].iter_rows(min_row=2)]
+    injected = [c for c in situations if c.value == INJECTION]
+    assert len(injected) == 1 and injected[0].data_type == "s"  # text, never a formula
 
     other = tmp_path / "other.xlsx"
     assert main(["export", "--out", str(other), "--school", "實驗中學"]) == 0

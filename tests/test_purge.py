@@ -106,7 +106,8 @@ def test_dry_run_counts_refusals_change_nothing_and_a_confirmed_purge_leaves_no_
     assert SECRET not in str(after["versions"]) and SECRET not in str(after["drafts"])
     assert "visit_draft" in str(after["drafts"])  # the draft stays, without its notes
     assert after["purges"] == [{"visit_notes": 3, "version_notes": 1, "draft_notes": 1,
-                                "student_names": before["students"], "outbox_texts": 2, "forced": False}]
+                                "student_names": before["students"], "outbox_texts": 2, "situation_names": 0,
+                                "forced": False}]
     assert after["outbox"] == [("sent", {"purged": True}), ("failed", {"purged": True})]
 
     assert main(["purge", "--dry-run"]) == 0  # a second purge has nothing left to do

@@ -42,7 +42,10 @@ def _counts(tr: Translator, counts: PurgeCounts) -> str:
         "Private notes of {visits} visits, of {versions} earlier versions and of {drafts} drafts; names of "
         "{students} students; texts of {messages} messages kept in the outbox."
     ).format(visits=counts.visit_notes, versions=counts.version_notes, drafts=counts.draft_notes,
-             students=counts.student_names, messages=counts.outbox_texts)
+             students=counts.student_names, messages=counts.outbox_texts) + " " + tr.gettext(
+        "Students' names in the situation texts of {n} visits and earlier versions (each becomes the "
+        "student's roster id)."
+    ).format(n=counts.situation_names)
 
 
 def _confirmed(tr: Translator, name: str | None) -> bool:
