@@ -118,7 +118,7 @@ async def candidates(
 ) -> list[int]:
     """Ids of the visits ``scope`` may review now: current, saved in the last ``recent_days``, in the
     reviewer's schools, not their own, and not reviewed yet (or returned and edited since, or
-    disputed since). The most recent :data:`POOL_LIMIT`, newest first."""
+    disputed since). The :data:`POOL_LIMIT` saved last, newest first."""
     if not scope.reviews_any_school and not scope.may_review(scope.school_id):
         return []
     latest = _latest_reviews()
@@ -145,7 +145,7 @@ async def candidates(
                 # Disputed by the interviewed teacher after its last review: to be looked at again.
                 disputes.c.at > last.c.at),
         )
-        .order_by(Visit.id.desc())
+        .order_by(Visit.created_at.desc(), Visit.id.desc())
         .limit(POOL_LIMIT)
     )
     if not scope.reviews_any_school:
