@@ -23,7 +23,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import CompoundSelect, and_, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.campaign import ReviewConfig
@@ -54,44 +54,51 @@ def burst_members(saved: list[tuple[int, datetime]], *, count: int, window: time
 
 
 async def _bursts(
-    session: AsyncSession, visitors: set[int], since: datetime, config: ReviewConfig
+    session: AsyncSession, visitors: set[int], since: datetime, until: datetime, config: ReviewConfig
 ) -> set[int]:
-    """``since``: the earliest saving time asked about; a burst around it starts a window earlier."""
+    """``since``..``until``: the saving times asked about; a burst around them reaches a window
+    further. One range query (no list of visitors: a district's sample has a thousand)."""
     window = timedelta(minutes=config.burst_minutes)
     rows = (await session.execute(
         select(Visit.visitor_id, Visit.id, Visit.created_at)
-        .where(Visit.visitor_id.in_(visitors), Visit.one_on_one.is_(True), Visit.deleted_at.is_(None),
-               Visit.created_at >= since - window)
+        .where(Visit.one_on_one.is_(True), Visit.deleted_at.is_(None),
+               Visit.created_at >= since - window, Visit.created_at <= until + window)
     )).all()
     by_visitor: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     for visitor_id, visit_id, created_at in rows:
-        by_visitor[visitor_id].append((visit_id, created_at))
+        if visitor_id in visitors:
+            by_visitor[visitor_id].append((visit_id, created_at))
     out: set[int] = set()
     for saved in by_visitor.values():
         out |= burst_members(saved, count=config.burst_visits, window=window)
     return out
 
 
-async def _pasted(session: AsyncSession, visitors: set[int], config: ReviewConfig) -> set[int]:
+async def _pasted(session: AsyncSession, visit_ids: list[int], config: ReviewConfig) -> set[int]:
+    """Two queries: the long texts of the visits asked about, then every current visit of the same
+    visitors holding one of those texts (an equality match, not a scan of everyone's texts)."""
+    asked = and_(Visit.id.in_(visit_ids), Visit.deleted_at.is_(None))
+    long_texts: CompoundSelect[int, str] = union_all(
+        select(Visit.visitor_id, Visit.situation).where(
+            asked, Visit.situation.is_not(None), func.length(Visit.situation) >= config.pasted_min_chars),
+        select(Visit.visitor_id, Opinion.text).join(Opinion, Opinion.visit_id == Visit.id).where(
+            asked, func.length(Opinion.text) >= config.pasted_min_chars),
+    )
+    wanted = {(visitor, text) for visitor, text in (await session.execute(long_texts)).all()}
+    if not wanted:
+        return set()
+    visitors, texts = {v for v, _ in wanted}, {t for _, t in wanted}
     current = and_(Visit.visitor_id.in_(visitors), Visit.deleted_at.is_(None))
-    situations = select(Visit.id.label("visit_id"), Visit.visitor_id.label("visitor_id"),
-                        Visit.situation.label("text"), literal("s").label("src")).where(
-        current, Visit.situation.is_not(None), func.length(Visit.situation) >= config.pasted_min_chars)
-    opinions = select(Visit.id, Visit.visitor_id, Opinion.text, literal("o")).join(
-        Opinion, Opinion.visit_id == Visit.id
-    ).where(current, func.length(Opinion.text) >= config.pasted_min_chars)
-    texts = union_all(situations, opinions).subquery("texts")
-    repeated = (
-        select(texts.c.visitor_id, texts.c.text)
-        .group_by(texts.c.visitor_id, texts.c.text)
-        .having(func.count(func.distinct(texts.c.visit_id)) >= 2)
-        .subquery("repeated")
+    same: CompoundSelect[int, int, str] = union_all(
+        select(Visit.id, Visit.visitor_id, Visit.situation).where(current, Visit.situation.in_(texts)),
+        select(Visit.id, Visit.visitor_id, Opinion.text).join(Opinion, Opinion.visit_id == Visit.id).where(
+            current, Opinion.text.in_(texts)),
     )
-    rows = await session.scalars(
-        select(texts.c.visit_id).distinct().join(
-            repeated, and_(repeated.c.visitor_id == texts.c.visitor_id, repeated.c.text == texts.c.text))
-    )
-    return set(rows.all())
+    holders: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for visit_id, visitor, text in (await session.execute(same)).all():
+        if (visitor, text) in wanted:
+            holders[(visitor, text)].add(visit_id)
+    return {v for visits in holders.values() if len(visits) >= 2 for v in visits}
 
 
 async def _outside_classes(session: AsyncSession, visit_ids: Collection[int]) -> set[int]:
@@ -118,13 +125,13 @@ async def visit_flags(
     if not rows:
         return {v: frozenset() for v in ids}
     visitors = {r[1] for r in rows}
-    since = min(r[3] for r in rows)
+    since, until = min(r[3] for r in rows), max(r[3] for r in rows)
     for visit_id, _, out_of_phase, _ in rows:
         if out_of_phase:
             flags[visit_id].add(Flag.OUT_OF_PHASE)
     for flag, found in (
-        (Flag.BURST, await _bursts(session, visitors, since, config)),
-        (Flag.PASTED, await _pasted(session, visitors, config)),
+        (Flag.BURST, await _bursts(session, visitors, since, until, config)),
+        (Flag.PASTED, await _pasted(session, ids, config)),
         (Flag.OUTSIDE_CLASSES, await _outside_classes(session, ids)),
     ):
         for visit_id in found & flags.keys():

@@ -117,25 +117,35 @@ async def candidates(
     *, session: AsyncSession, scope: Scope, config: ReviewConfig, now: datetime
 ) -> list[int]:
     """Ids of the visits ``scope`` may review now: current, saved in the last ``recent_days``, in the
-    reviewer's schools, not their own, and not reviewed yet (or returned and edited since). The most
-    recent :data:`POOL_LIMIT`, newest first."""
+    reviewer's schools, not their own, and not reviewed yet (or returned and edited since, or
+    disputed since). The :data:`POOL_LIMIT` saved last, newest first."""
     if not scope.reviews_any_school and not scope.may_review(scope.school_id):
         return []
     latest = _latest_reviews()
     last = select(VisitReview.id, VisitReview.outcome, VisitReview.at).subquery("last")
+    disputes = (
+        select(InterviewConfirmation.visit_id.label("visit_id"),
+               func.max(InterviewConfirmation.answered_at).label("at"))
+        .where(InterviewConfirmation.answer == ConfirmationAnswer.DISPUTED.value)
+        .group_by(InterviewConfirmation.visit_id)
+        .subquery("disputes")
+    )
     query = (
         select(Visit.id)
         .outerjoin(latest, latest.c.visit_id == Visit.id)
         .outerjoin(last, last.c.id == latest.c.last_id)
+        .outerjoin(disputes, disputes.c.visit_id == Visit.id)
         .where(
             Visit.deleted_at.is_(None),
             Visit.school_id.is_not(None),
             Visit.visitor_id != scope.staff_id,
             Visit.created_at >= now - timedelta(days=config.recent_days),
             or_(latest.c.visit_id.is_(None),
-                and_(last.c.outcome == ReviewOutcome.RETURNED.value, Visit.updated_at > last.c.at)),
+                and_(last.c.outcome == ReviewOutcome.RETURNED.value, Visit.updated_at > last.c.at),
+                # Disputed by the interviewed teacher after its last review: to be looked at again.
+                disputes.c.at > last.c.at),
         )
-        .order_by(Visit.id.desc())
+        .order_by(Visit.created_at.desc(), Visit.id.desc())
         .limit(POOL_LIMIT)
     )
     if not scope.reviews_any_school:

@@ -50,7 +50,13 @@ async def test_who_may_review_which_school(
 
     for who in ("head", "district_leader"):
         refused = await english_speaker(world, store, clock, d.staff[who], who)
-        assert "for supervisors (any school) and school leaders" in (await say(refused, "/review")).text
+        answer = await say(refused, "/review")
+        assert "for supervisors (any school) and school leaders" in answer.text
+        # A modified client sending a reviewer's button, and a malformed one.
+        forged = await refused.tap_data(review_data("ok", in_a, 0, 1), message=answer)
+        assert (await answer_to(refused, forged)).text == "You may not review this visit."
+        broken = await refused.tap_data("v1:rv:ok:1", message=answer)
+        assert (await answer_to(refused, broken)).text == "This button has expired. Nothing was changed."
 
     leader = await english_speaker(world, store, clock, d.staff["leader"], "Leader")
     assert "1 visits to check" in (await say(leader, "/review")).text
@@ -88,6 +94,10 @@ async def test_verify_and_return_and_the_teacher_edits_within_48_hours(
     again = await supervisor.tap_data(review_data("ok", verified, 0, 1), message=shown[verified])
     assert "reviewed or changed since" in (await answer_to(supervisor, again)).text
 
+    await supervisor.tap("↩️ Return with a comment…", message=shown[returned])
+    assert "Type the comment for the teacher" in (await supervisor.next_message()).text
+    await say(supervisor, "/cancel")  # any command drops the wait: the next text is not a comment
+    assert "returned to" not in (await say(supervisor, "算了")).text
     await supervisor.tap("↩️ Return with a comment…", message=shown[returned])
     assert "Type the comment for the teacher" in (await supervisor.next_message()).text
     assert "at most 500 fit" in (await say(supervisor, "太" * 501)).text

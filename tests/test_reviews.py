@@ -89,12 +89,12 @@ async def test_verify_return_and_a_stale_tap(store: StoreHandle) -> None:
                                 outcome=ReviewOutcome.RETURNED, seen_reviews=0, seen_version=1, now=now,
                                 comment=" 日期寫錯了嗎？ ")
         assert returned.comment == "日期寫錯了嗎？" and returned.visitor_id == d.staff["head"]
-    teacher = await scope_of(store, d.staff["head"])
-    with pytest.raises(ReviewRejected) as refused:
-        async with store.sessions() as session:
-            await decide(session=session, scope=teacher, visit_id=two, outcome=ReviewOutcome.VERIFIED,
-                         seen_reviews=1, seen_version=1, now=now)
-    assert refused.value.code == "not_allowed"
+    for who in ("head", "leader_b", "district_leader"):  # the visitor, another school's leader, no role
+        with pytest.raises(ReviewRejected) as refused:
+            async with store.sessions() as session:
+                await decide(session=session, scope=await scope_of(store, d.staff[who]), visit_id=two,
+                             outcome=ReviewOutcome.VERIFIED, seen_reviews=1, seen_version=1, now=now)
+        assert refused.value.code == "not_allowed", who
     assert await sample(store, d.staff["supervisor"], now) == []
     # Returned and edited since: back in the sample.
     async with store.sessions() as session:
@@ -184,3 +184,19 @@ async def test_the_review_section_of_the_campaign_file(store: StoreHandle, tmp_p
     path.write_text("[review]\nsample_size = 0\n", encoding="utf-8")
     with pytest.raises(CampaignError, match=r"review\.sample_size"):
         load_campaign_file(path, created_on=T0.date())
+
+
+async def test_an_interview_disputed_after_it_was_verified_is_drawn_again(store: StoreHandle) -> None:
+    d = await seed_reviews(store)
+    interview = await log_visit(store, d.staff["cadre"], at=T0, teachers=(d.staff["head"],))
+    supervisor, head = await scope_of(store, d.staff["supervisor"]), await scope_of(store, d.staff["head"])
+    async with store.sessions() as session:
+        await record_asks(session=session, asks=await interviews_to_confirm(session=session, now=T0), now=T0)
+        await session.commit()
+        await decide(session=session, scope=supervisor, visit_id=interview, outcome=ReviewOutcome.VERIFIED,
+                     seen_reviews=0, seen_version=1, now=T0 + timedelta(minutes=1))
+    assert await sample(store, d.staff["supervisor"], T0 + timedelta(minutes=2)) == []
+    async with store.sessions() as session:
+        await answer_confirmation(session=session, scope=head, visit_id=interview,
+                                  answer=ConfirmationAnswer.DISPUTED, now=T0 + timedelta(minutes=3))
+    assert await sample(store, d.staff["supervisor"], T0 + timedelta(minutes=4)) == [interview]
