@@ -21,6 +21,7 @@ import contextlib
 import os
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,6 +114,8 @@ async def run(
             targets = set(chats)
             refused = [r for r in standin.requests if not r.ok and (r.error or "").startswith("Too Many")]
             bulk_429 = sum(1 for r in refused if r.params.get("chat_id") in targets)
+            calls_to_people = Counter(r.method for r in standin.requests
+                                      if r.ok and r.params.get("chat_id") in {u.id for u in talkers})
             limiter = standin.default_bot.limiter
         await store.close()
     return {
@@ -120,7 +123,7 @@ async def run(
         "lost": received.count(0), "duplicated": sum(1 for n in received if n > 1),
         "bulk_429": bulk_429, "reply_429": len(refused) - bulk_429,
         "unsent": len(received) - counts[OutboxState.SENT], "uncounted": limiter.uncounted_replies,
-        "replies_counted_at_end": replies_counted,
+        "replies_counted_at_end": replies_counted, "calls_to_people": calls_to_people,
         "taps": latencies.summary(),
         "by_step": {k: latencies.summary(v) for k, v in latencies.by_step.items()},
     }
@@ -159,6 +162,8 @@ def main() -> None:
         print(f"replies meanwhile: {taps['n']:.0f} ({r['uncounted']} let through uncounted by the "
               f"stand-in), p50 {taps['p50'] * 1000:.0f} ms, p95 {taps['p95'] * 1000:.0f} ms, "
               f"max {taps['max'] * 1000:.0f} ms")
+        calls = ", ".join(f"{n} {method}" for method, n in sorted(r["calls_to_people"].items()))
+        print(f"  calls to the people (the stand-in counts sends and edits): {calls}")
         for step, s in r["by_step"].items():
             print(f"  {step:>9}: n {s['n']:.0f}, p50 {s['p50'] * 1000:.0f} ms, p95 {s['p95'] * 1000:.0f} ms")
         if not r["replies_counted_at_end"] and policy == "bulk":

@@ -44,7 +44,7 @@ JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
 PRIVATE_BURST, PRIVATE_PER_SECOND = 4, 1.0
 GROUP_BURST, GROUP_PER_SECOND = 20, 20 / 60
 OVERALL_BURST, OVERALL_PER_SECOND = 30, 30.0
-BULK_HEADROOM = 10  # slots of the overall burst bulk leaves to replies and to request jitter
+BULK_HEADROOM = 20  # slots of the overall burst bulk leaves to replies and to request jitter
 MAX_RETRIES = 3
 _PRUNE_AT = 2048  # chats remembered before idle ones are forgotten
 
