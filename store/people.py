@@ -6,7 +6,7 @@ people the scope is entitled to see (SPEC.md, "Scopes"); the bot shows them in p
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, exists, func, select
@@ -29,34 +29,10 @@ from store.models import (
     VisitStudent,
     VisitTeacher,
 )
+from store.roster_facts import class_facts, name_labels
 from store.roster_version import RosterCache
 from store.scopes import Scope
 from store.vocab import TEACHER_ROLES, VisitKind
-
-MIN_ID_SUFFIX = 4
-
-
-def name_labels(people: Iterable[tuple[int, str, str]]) -> dict[int, str]:
-    """Button labels for ``(id, name, external_id)``: a name shared by several gets the end of its id.
-
-    The suffix grows from four characters until the namesakes differ (SPEC.md, "Duplicate names").
-    """
-    by_name: dict[str, list[tuple[int, str]]] = {}
-    for pid, name, external_id in people:
-        by_name.setdefault(name, []).append((pid, external_id))
-    labels: dict[int, str] = {}
-    for name, group in by_name.items():
-        if len(group) == 1:
-            labels[group[0][0]] = name
-            continue
-        longest = max(len(ext) for _, ext in group)
-        size = MIN_ID_SUFFIX
-        while size < longest and len({ext[-size:] for _, ext in group}) < len(group):
-            size += 1
-        for pid, ext in group:
-            tail = ext[-size:]
-            labels[pid] = f"{name} ({tail})" if tail == ext else f"{name} (…{tail})"
-    return labels
 
 
 def _matches(query: str | None, name: str, external_id: str) -> bool:
@@ -243,10 +219,8 @@ async def class_students(
         return []
     rows = await _students_of_class(session, class_id)
     labels = name_labels((sid, name, ext) for sid, name, ext, *_ in rows)
-    focus = (
-        await _focus_tags(session, StudentFocus, [r[0] for r in rows])
-        if scope.sees_students_of(class_id) else {}
-    )
+    facts = await class_facts(session, class_id) if scope.sees_students_of(class_id) else None
+    focus = facts.focus if facts is not None else {}  # from memory while the roster version holds
     options = [
         StudentOption(sid, name, ext, labels[sid], visited, one, focus.get(sid, ()), exempt)
         for sid, name, ext, visited, one, exempt in rows
