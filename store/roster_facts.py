@@ -1,5 +1,6 @@
 """Roster facts the visit flow needs on many taps, kept in memory for the roster version: a class
-(its school, name, active students with their labels and focus tags) and a staff member's name.
+(its school, name, active students with their labels and focus tags) and a staff member's name;
+and the labels that tell namesakes apart (:func:`name_labels`, also :mod:`store.people`'s).
 
 Only a roster import changes them, and every import changes the version
 (:mod:`store.roster_version`), so a fact is read once per version and database: the people step's
@@ -9,14 +10,13 @@ every update reads anyway. Who may see a fact is the caller's to check (focus ta
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from store.models import SchoolClass, Staff, Student, StudentFocus
-from store.people import name_labels
 from store.roster_version import RosterCache
 
 
@@ -31,6 +31,32 @@ class ClassFacts:
     students: Mapping[int, tuple[str, str]]  # by id: (name, external_id)
     labels: Mapping[int, str]  # by id: the button label (namesakes in the class told apart)
     focus: Mapping[int, tuple[str, ...]]  # by id: focus tags, sorted (students with none left out)
+
+
+MIN_ID_SUFFIX = 4
+
+
+def name_labels(people: Iterable[tuple[int, str, str]]) -> dict[int, str]:
+    """Button labels for ``(id, name, external_id)``: a name shared by several gets the end of its id.
+
+    The suffix grows from four characters until the namesakes differ (SPEC.md, "Duplicate names").
+    """
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for pid, name, external_id in people:
+        by_name.setdefault(name, []).append((pid, external_id))
+    labels: dict[int, str] = {}
+    for name, group in by_name.items():
+        if len(group) == 1:
+            labels[group[0][0]] = name
+            continue
+        longest = max(len(ext) for _, ext in group)
+        size = MIN_ID_SUFFIX
+        while size < longest and len({ext[-size:] for _, ext in group}) < len(group):
+            size += 1
+        for pid, ext in group:
+            tail = ext[-size:]
+            labels[pid] = f"{name} ({tail})" if tail == ext else f"{name} (…{tail})"
+    return labels
 
 
 _CLASSES: RosterCache[ClassFacts | None] = RosterCache()
