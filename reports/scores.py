@@ -8,8 +8,10 @@ Every score is a weighted mean of *parts*, each a share ``done / total`` between
 - ``focus_coverage``: focus people visited one-on-one (a school: focus students and focus teachers;
   a class or a teacher: focus students).
 - ``follow_up_done``: follow-ups done, of those not cancelled that are done or due by ``today``.
-- ``rectification_on_time``: rectification items done by their deadline. Rectification is not built
-  yet, so the part is present but always *not applicable*.
+- ``rectification_on_time`` (schools only: an item belongs to its school): of the school's items that
+  are due (done, or past their deadline), those done by their deadline, as ``reports/plan_status.py``
+  defines them for the archive and the summary report; an item whose deadline has not come yet
+  counts for nothing either way.
 - ``leader_participation`` (schools only): (school leader, linked grade) pairs where the leader
   recorded or co-visited at least one student visit in a class of that grade.
 - ``review_outcome``: of the visits supervision checked (a reviewer decided on it, or the
@@ -20,8 +22,8 @@ Every score is a weighted mean of *parts*, each a share ``done / total`` between
   visits they recorded.
 
 A part is *not applicable* (``value`` None, shown "—") when its denominator is 0, when it does not
-apply to the level (teacher coverage of a class), or when its data does not exist yet (rectification;
-reviews before the first check).
+apply to the level (teacher coverage of a class), or when its data does not exist yet (no item
+due yet; reviews before the first check).
 A part that is not applicable, or whose weight is 0, is left out of the weighted sum and the other
 weights are renormalised: ``score = 100 × Σ wᵢ·vᵢ / Σ wᵢ`` over the parts that count. With no part
 counting, there is no score (None). Weights need not sum to anything.
@@ -39,12 +41,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, tzinfo
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.coverage import StudentFigures, TeacherFigures, student_figures, teacher_figures
+from reports.plan_status import PlanStatus, plan_status
+from store.archive_rows import PlanRow, plan_rows
 from store.campaign import CampaignConfig, CampaignInfo
 from store.coverage import class_coverage, teacher_coverage
 from store.scopes import Scope
@@ -183,8 +187,10 @@ def school_score(
     follow_ups: FollowUps,
     leaders: Iterable[LeaderParticipation] = (),
     checks: Checks = Checks(),
+    plan: PlanStatus | None = None,
 ) -> Score:
-    """A school: every part; focus people are its focus students and focus teachers together."""
+    """A school: every part; focus people are its focus students and focus teachers together; its
+    rectification plan's items done on time of those due."""
     shares = _student_shares(students)
     shares[Part.TEACHER_COVERAGE] = (teachers.interviewed, teachers.total)
     shares[Part.FOCUS_COVERAGE] = (
@@ -196,6 +202,8 @@ def school_score(
         sum(p.grades_taken_part for p in leaders), sum(p.grades for p in leaders)
     )
     shares[Part.REVIEW_OUTCOME] = (checks.good, checks.checked)
+    if plan is not None:
+        shares[Part.RECTIFICATION_ON_TIME] = (plan.done_on_time, plan.due)
     return make_score(weights, shares)
 
 
@@ -210,6 +218,9 @@ def teacher_score(weights: Mapping[Part, float], counts: TeacherCounts, follow_u
         Part.FOLLOW_UP_DONE: (follow_ups.done, follow_ups.due),
         Part.REVIEW_OUTCOME: (checks.good, checks.checked),
     })
+
+
+NO_PLAN = PlanStatus(items=0, open=0, done=0, overdue=0, done_on_time=0, due=0)
 
 
 @dataclass(frozen=True)
@@ -282,6 +293,7 @@ def build_board(
     leaders: Sequence[LeaderParticipation],
     teachers: Sequence[TeacherCounts],
     reviews: Sequence[ReviewCounts] = (),
+    plans: Mapping[int, PlanStatus] | None = None,
 ) -> ScoreBoard:
     """The board from plain rows (pure; :func:`score_board` fetches them)."""
     by_class: dict[int | None, FollowUps] = defaultdict(FollowUps)
@@ -318,6 +330,7 @@ def build_board(
         SchoolScore(school_id, name, school_score(
             weights, students_of[school_id], teacher_rows.get(school_id, TeacherFigures()),
             by_school[school_id], leaders_of[school_id], checks_of_school[school_id],
+            (plans or {}).get(school_id, NO_PLAN),
         ))
         for school_id, name in school_names.items()
     ]
@@ -366,7 +379,16 @@ async def score_board(
         await leader_participation(session=session, start=start, end=today, school_id=school_id),
         await teacher_counts(session=session, start=start, end=today, school_id=school_id),
         await review_counts(session=session, start=start, end=today, school_id=school_id),
+        plans_by_school(await plan_rows(session=session, school_id=school_id), today, config.zone),
     )
+
+
+def plans_by_school(items: Iterable[PlanRow], today: date, zone: tzinfo) -> dict[int, PlanStatus]:
+    """Each school's rectification plan status as of ``today`` (schools without items: absent)."""
+    of_school: dict[int, list[PlanRow]] = defaultdict(list)
+    for item in items:
+        of_school[item.school_id].append(item)
+    return {school_id: plan_status(rows, today, zone) for school_id, rows in of_school.items()}
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,14 @@ The visits (all dated today, 20 Dec 2026; the default weights 30/20/20/10/5/15/1
 
 School A then: students 3 of 6 visited, 1 of 6 one-on-one; teachers 1 of 6 interviewed; focus
 people 1 (林雅) of 3 one-on-one; follow-ups 1 of 2 done; the leader took part in 1 of 1 linked
-grades; rectification and reviews (nothing checked yet) not applicable.
+grades; rectification (no item) and reviews (nothing checked yet) not applicable.
 Score = 100 × (30·½ + 20·⅙ + 20·⅙ + 10·⅓ + 5·½ + 10·1) / (30+20+20+10+5+10) = 100 × 37.5 / 95.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ from reports.scores import (
     weights_of,
 )
 from store.campaign import CampaignError, load_campaign_file
-from store.models import FollowUp, InterviewConfirmation, VisitCoVisitor, VisitReview
+from store.models import FollowUp, InterviewConfirmation, RectificationItem, VisitCoVisitor, VisitReview
 from tests.builders import add_visit
 from tests.visit_world import NOW, TODAY, World, opened_world
 
@@ -85,7 +85,7 @@ async def test_school_class_and_teacher_scores_by_hand(world: World) -> None:
     shares = {p.key: (p.done, p.total) for p in a.score.parts}
     assert shares == {
         Part.STUDENT_COVERAGE: (3, 6), Part.STUDENT_ONE_ON_ONE: (1, 6), Part.TEACHER_COVERAGE: (1, 6),
-        Part.FOCUS_COVERAGE: (1, 3), Part.FOLLOW_UP_DONE: (1, 2), Part.RECTIFICATION_ON_TIME: (0, None),
+        Part.FOCUS_COVERAGE: (1, 3), Part.FOLLOW_UP_DONE: (1, 2), Part.RECTIFICATION_ON_TIME: (0, 0),
         Part.LEADER_PARTICIPATION: (1, 1), Part.REVIEW_OUTCOME: (0, 0),  # nothing checked yet
     }
     assert a.score.weight == 95
@@ -160,6 +160,42 @@ async def test_review_outcomes_by_hand(world: World) -> None:
     a = board.school(world.school_a)
     assert a is not None
     assert (a.score.part(Part.REVIEW_OUTCOME).done, a.score.part(Part.REVIEW_OUTCOME).total) == (2, 4)
+
+
+async def test_rectification_on_time_by_hand(world: World) -> None:
+    """School A's plan: done the evening before its deadline (on time), done a day late, verified
+    early (on time), overdue since yesterday, and one due next week (not due: counts for nothing).
+    2 of 4 due items on time; school B has none due, so the part does not apply there. The campaign's zone is
+    Asia/Shanghai: done at 2026-12-18 17:00 UTC is the 19th there."""
+    await visit_the_world(world)
+    leader = world.staff["leader"]
+
+    def item(title: str, deadline: date, status: str, done_at: datetime | None = None) -> RectificationItem:
+        return RectificationItem(
+            school_id=world.school_a, title=title, public_title=title, goal="g", measures="m",
+            owner_staff_id=leader, deadline=deadline, level="school", status=status, created_by=leader,
+            created_at=NOW - timedelta(days=30), updated_at=NOW, done_at=done_at)
+
+    async with world.store.sessions() as s:
+        s.add_all([
+            item("食堂", TODAY - timedelta(days=2), "done", datetime(2026, 12, 17, 15, 0, tzinfo=UTC)),
+            item("宿舍", TODAY - timedelta(days=2), "done", datetime(2026, 12, 18, 17, 0, tzinfo=UTC)),
+            item("課表", TODAY, "verified", datetime(2026, 12, 10, 2, 0, tzinfo=UTC)),
+            item("路燈", TODAY - timedelta(days=1), "in_progress"),
+            item("操場", TODAY + timedelta(days=7), "open"),
+        ])
+        await s.commit()
+        board = await score_board(session=s, campaign=world.campaign, today=TODAY)
+    a = board.school(world.school_a)
+    assert a is not None
+    part = a.score.part(Part.RECTIFICATION_ON_TIME)
+    assert (part.done, part.total) == (2, 4)
+    assert a.score.weight == 95 + 15
+    assert a.score.value == pytest.approx(100 * (37.5 + 15 * 2 / 4) / 110)
+    b = board.school(world.school_b)
+    assert b is not None and b.score.part(Part.RECTIFICATION_ON_TIME).value is None
+    c71 = next(c for c in board.classes if c.class_id == world.c71)
+    assert c71.score.part(Part.RECTIFICATION_ON_TIME).total is None  # schools only
 
 
 async def test_nothing_visited_yet_scores_zero_and_teachers_without_classes_have_no_score(

@@ -129,10 +129,11 @@ def ranking_messages(tr: Translator, view: RankingView) -> list[str]:
             weights_line(tr, view.schools[0].score),
             tr.gettext(
                 "A score is out of 100. A part shown “—” does not apply (nothing to count yet, such as "
-                "reviews before the first spot-check, or not recorded yet: rectification) and is left "
-                "out; the other weights count in its place. Reviews: of the visits spot-checked or "
+                "reviews before the first spot-check, or rectification before an item is due) and is "
+                "left out; the other weights count in its place. Reviews: of the visits spot-checked or "
                 "answered by the interviewed teacher, those that held up; returns and disputes count "
-                "against."
+                "against. Rectification: of the school's items done or past their deadline, those done "
+                "by the deadline."
             ),
         ])
     return pack(sections)
