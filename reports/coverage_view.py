@@ -9,7 +9,7 @@ Everything is aggregates: counts and the names of schools, grades and classes, n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,6 +27,7 @@ from reports.coverage import (
 )
 from store.campaign import CampaignConfig
 from store.coverage_history import DayCounts, student_history
+from store.phases import PhaseDates, own_phase_dates, phase_window, with_own
 from store.scopes import Scope
 
 # A school with at most this many classes shows one bar per class; more, one bar per grade.
@@ -81,9 +82,10 @@ class CoverageView:
     one_on_one_target: float
 
 
-def visit_phase(config: CampaignConfig) -> tuple[date, date]:
-    """The district's visit phase (the campaign's dates when it has none)."""
-    phase = config.phase("visit")
+def visit_phase(config: CampaignConfig, own: Mapping[str, PhaseDates] | None = None) -> tuple[date, date]:
+    """The visit phase: a school's own dates (``own``, from ``store.phases.own_phase_dates``) where it
+    set them, else the district's; the campaign's dates when it has none."""
+    phase = phase_window(with_own(config, own), "visit")
     return (phase.start, phase.end) if phase else (config.start, config.end)
 
 
@@ -142,6 +144,7 @@ class _Part:
     focus_one_on_one: int
     rows: tuple[Row, ...]
     rows_kind: ViewKind
+    school_id: int | None = None  # whose own visit phase the forecast is held against
 
 
 def _part(report: DistrictCoverage, ref: ViewRef) -> _Part:
@@ -157,17 +160,17 @@ def _part(report: DistrictCoverage, ref: ViewRef) -> _Part:
             else:
                 rows, kind = tuple(Row(g.name, g.students) for g in school.grades), ViewKind.GRADE
             return _Part(school.name, None, school.students, school.teachers, school.focus_total,
-                         school.focus_one_on_one, rows, kind)
+                         school.focus_one_on_one, rows, kind, school.school_id)
         for grade in school.grades:
             if ref.kind is ViewKind.GRADE and grade.grade_id == ref.id:
                 rows = tuple(Row(c.name, c.students) for c in grade.classes)
                 return _Part(grade.name, school.name, grade.students, None, grade.students.focus_total,
-                             grade.students.focus_one_on_one, rows, ViewKind.CLASS)
+                             grade.students.focus_one_on_one, rows, ViewKind.CLASS, school.school_id)
             for klass in grade.classes:
                 if ref.kind is ViewKind.CLASS and klass.class_id == ref.id:
                     return _Part(klass.name, school.name, klass.students, None, klass.students.focus_total,
                                  klass.students.focus_one_on_one, (Row(klass.name, klass.students),),
-                                 ViewKind.CLASS)
+                                 ViewKind.CLASS, school.school_id)
     raise ValueError(f"{ref} is not in the report")
 
 
@@ -217,7 +220,11 @@ async def load_view(
     if target is None or (target.kind is not ViewKind.DISTRICT and not report.schools):
         return None
     part = _part(report, target)
-    start, end = visit_phase(config)
+    own: Mapping[str, PhaseDates] | None = None
+    if part.school_id is not None:
+        async with sessions() as session:
+            own = (await own_phase_dates(session=session, school_ids=[part.school_id])).get(part.school_id)
+    start, end = visit_phase(config, own)
     targets = config.targets
     total = part.students.total
     return CoverageView(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from reports import coverage_view as cv
 from store.campaign import CampaignInfo
 from store.installation import StoreHandle
+from store.phases import PhaseDates, set_school_phase
 from tests.test_coverage import Ids, campaign, d, district  # noqa: F401  (fixtures)
 
 SCHOOL, GRADE, CLASS = cv.ViewKind.SCHOOL, cv.ViewKind.GRADE, cv.ViewKind.CLASS
@@ -45,3 +48,31 @@ async def test_a_forged_button_cannot_leave_its_chats_view(
     assert mine is not None and mine.name == "七年級1班"
     everything = await view(store, campaign, cv.DISTRICT, ref=cv.DISTRICT)
     assert everything is not None and [r.label for r in everything.rows] == ["第一中學", "第二中學"]
+
+
+async def test_the_forecast_is_held_against_the_school_s_own_visit_phase(
+    store: StoreHandle, district: Ids, campaign: CampaignInfo  # noqa: F811
+) -> None:
+    """A school that shifted its visit phase is measured against its own end, in every view inside
+    it; the district view and the other school keep the district's."""
+    district_end = campaign.config.phase("visit")
+    assert district_end is not None
+    own_end = district_end.end + timedelta(days=10)
+    assert own_end <= campaign.config.end
+    async with store.sessions() as session:
+        shifted = await set_school_phase(
+            session=session, campaign=campaign, school_id=district["A"], key="visit",
+            start=district_end.start, end=own_end, actor_staff_id=district["leader"],
+            now=datetime(2026, 12, 1, tzinfo=UTC),
+        )
+    assert isinstance(shifted, PhaseDates) and shifted.end == own_end
+    a = cv.ViewRef(SCHOOL, district["A"])
+    school = await view(store, campaign, a)
+    klass = await view(store, campaign, a, "七年級2班")
+    assert school is not None and klass is not None
+    assert school.phase_end == klass.phase_end == own_end
+    assert school.forecast.phase_end == own_end
+    other = await view(store, campaign, cv.ViewRef(SCHOOL, district["B"]))
+    everything = await view(store, campaign, cv.DISTRICT)
+    assert other is not None and everything is not None
+    assert other.phase_end == everything.phase_end == district_end.end
