@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessage, Message
 from telegram.error import BadRequest
 
 log = logging.getLogger("twovisits.edges")
@@ -68,6 +68,17 @@ async def edit_keyboard(query: CallbackQuery, keyboard: InlineKeyboardMarkup | N
     """Replace only the tapped message's keyboard; False when it was unchanged or is gone."""
     try:
         await query.edit_message_reply_markup(keyboard)
+    except BadRequest as error:
+        if _swallowed(error, "editMessageReplyMarkup"):
+            return False
+        raise
+    return True
+
+
+async def drop_keyboard(bot: Bot, chat_id: int, message_id: int) -> bool:
+    """Take the buttons off an earlier message (not the tapped one); False when it is gone or has none."""
+    try:
+        await bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except BadRequest as error:
         if _swallowed(error, "editMessageReplyMarkup"):
             return False

@@ -102,6 +102,8 @@ async def test_verify_and_return_and_the_teacher_edits_within_48_hours(
     assert "Type the comment for the teacher" in (await supervisor.next_message()).text
     assert "at most 500 fit" in (await say(supervisor, "太" * 501)).text
     assert "returned to 彭志" in (await say(supervisor, "請補充學生的具體情況")).text
+    record = next(m for m in supervisor.messages if m.message_id == shown[returned].message_id)
+    assert not record.inline_buttons  # the returned record keeps no buttons to tap again
 
     await drain(app)
     notice = await teacher.next_message()

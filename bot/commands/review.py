@@ -118,6 +118,8 @@ async def review_tapped(update: Update, context: BotContext) -> None:
         data.pop(RECTIFY_INPUT, None)
         data.pop(RECTIFY_FLOW, None)
         data[PENDING] = {"visit": tap.visit_id, "reviews": tap.reviews, "version": tap.version}
+        if query.message is not None:  # the record whose buttons go once the return is made
+            data[PENDING] |= {"chat": query.message.chat.id, "message": query.message.message_id}
         await edges.answer(query)
         if query.message is not None:
             await context.bot.send_message(query.message.chat.id, tr.gettext(
@@ -170,6 +172,8 @@ async def typed_comment(update: Update, context: BotContext) -> None:
         await message.reply_text(refusal(tr, exc.code))
         raise ApplicationHandlerStop from None
     await tell_returned(context.services, done, details)
+    if "message" in pending:
+        await edges.drop_keyboard(context.bot, int(pending["chat"]), int(pending["message"]))
     visitor = esc(details.visitor_name) if details else "?"
     await message.reply_text(tr.gettext("↩️ Visit #{id} returned to {name} with your comment.").format(
         id=done.visit_id, name=visitor))
