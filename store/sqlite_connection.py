@@ -27,7 +27,7 @@ from typing import Any
 
 import aiosqlite
 
-_Result = tuple[Any, int, int | None, list[Any], bool]
+_Result = tuple[Any, int, int | None, list[Any]]
 
 
 class _Ready:
@@ -64,17 +64,21 @@ class OneTripCursor:
 
     def _run(self, many: bool, sql: str, parameters: Any) -> _Result:  # in the connection's thread
         conn = self._connection._conn
-        cursor = conn.executemany(sql, parameters) if many else conn.execute(sql, parameters)
         try:
-            rows = cursor.fetchall() if cursor.description else []
-            return cursor.description, cursor.rowcount, cursor.lastrowid, rows, conn.in_transaction
+            cursor = conn.executemany(sql, parameters) if many else conn.execute(sql, parameters)
+            try:
+                rows = cursor.fetchall() if cursor.description else []
+                return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+            finally:
+                cursor.close()
         finally:
-            cursor.close()
+            # Also when the statement failed: a failed first write leaves the transaction it began
+            # open (with the write lock), and the rollback that follows must not be skipped.
+            self._connection.open_transaction = conn.in_transaction
 
     async def _trip(self, many: bool, sql: str, parameters: Any) -> OneTripCursor:
-        connection = self._connection
-        result: _Result = await connection._execute(self._run, many, sql, parameters)
-        self.description, self.rowcount, self.lastrowid, self._rows, connection.open_transaction = result
+        result: _Result = await self._connection._execute(self._run, many, sql, parameters)
+        self.description, self.rowcount, self.lastrowid, self._rows = result
         return self
 
     async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> OneTripCursor:
@@ -111,8 +115,10 @@ class OneTripConnection(aiosqlite.Connection):
         return _Ready(OneTripCursor(self))
 
     def _end(self, end: Callable[[], None]) -> None:  # in the connection's thread
-        end()
-        self.open_transaction = self._conn.in_transaction
+        try:
+            end()
+        finally:
+            self.open_transaction = self._conn.in_transaction
 
     async def commit(self) -> None:
         if self.open_transaction:

@@ -5,6 +5,7 @@ lock without holding up the event loop."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -58,6 +59,20 @@ async def test_an_error_is_sqlalchemys_and_the_transaction_rolls_back(engine: As
             await conn.execute(insert(notes).values(text="once"))
     async with engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(notes)) == 1
+
+
+async def test_a_failed_first_write_is_rolled_back_and_holds_no_lock(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(insert(notes).values(text="taken"))
+    with pytest.raises(IntegrityError):
+        async with engine.begin() as conn:
+            await conn.scalar(select(func.count()).select_from(notes))  # a read first: no transaction
+            await conn.execute(insert(notes).values(text="taken"))  # begins one, and fails
+    # Another writer that will not wait for a lock gets it at once.
+    database = engine.url.database
+    assert database is not None
+    with sqlite3.connect(database, timeout=0) as other:
+        other.execute("INSERT INTO notes (text) VALUES ('other writer')")
 
 
 async def test_a_read_leaves_no_transaction_and_a_write_is_ended_on_return(engine: AsyncEngine) -> None:
