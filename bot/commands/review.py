@@ -20,14 +20,15 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHa
 
 from bot import edges
 from bot.callback_data import CONFIRM, REVIEW, ConfirmTap, ReviewTap
-from bot.context import BotContext, read_tap, scope_or_explain
+from bot.context import BotContext, scope_or_explain
 from bot.i18n import N_, Translator
 from bot.keyboards import inline
 from bot.rectify_notify import FLOW as RECTIFY_FLOW
 from bot.rectify_notify import INPUT as RECTIFY_INPUT
 from bot.review_notify import tell_disputed, tell_returned
 from bot.review_text import confirm_answered, record_buttons, record_text
-from bot.text import esc, expired_text
+from bot.taps import person_tap
+from bot.text import esc
 from store.reviews import (
     MAX_COMMENT_CHARS,
     ConfirmationAnswer,
@@ -100,18 +101,10 @@ def _user_data(context: BotContext) -> dict[str, Any]:
 
 
 async def review_tapped(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    tap = await read_tap(update, context)
-    if tap is None:
+    tapped = await person_tap(update, context, ReviewTap)
+    if tapped is None:
         return
-    tr = await context.tr(update)
-    if not isinstance(tap, ReviewTap):
-        await edges.answer(query, expired_text(tr))
-        return
-    scope = await scope_or_explain(update, context)
-    if scope is None:
-        return
+    query, tap, tr, scope = tapped.query, tapped.tap, tapped.tr, tapped.scope
     if tap.action == "ret":
         data = _user_data(context)
         # The latest button wins: a 整改 answer awaited before this one is dropped.
@@ -182,18 +175,10 @@ async def typed_comment(update: Update, context: BotContext) -> None:
 
 async def confirm_tapped(update: Update, context: BotContext) -> None:
     """The interviewed teacher's answer: one tap, final; a dispute reaches the school's leaders."""
-    query = update.callback_query
-    assert query is not None
-    tap = await read_tap(update, context)
-    if tap is None:
+    tapped = await person_tap(update, context, ConfirmTap)
+    if tapped is None:
         return
-    tr = await context.tr(update)
-    if not isinstance(tap, ConfirmTap):
-        await edges.answer(query, expired_text(tr))
-        return
-    scope = await scope_or_explain(update, context)
-    if scope is None:
-        return
+    query, tap, tr, scope = tapped.query, tapped.tap, tapped.tr, tapped.scope
     answer = ConfirmationAnswer.CONFIRMED if tap.action == "yes" else ConfirmationAnswer.DISPUTED
     try:
         async with context.session() as session:
