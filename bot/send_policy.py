@@ -206,15 +206,13 @@ class SendPolicy(BaseRateLimiter[dict[str, Any]]):
     ) -> JSONResult:
         key = _chat_key(data.get("chat_id"))
         chat = self._chat(key) if key is not None else None
-        args_ = rate_limit_args or {}
-        paced = bool(args_.get("paced"))  # the caller took its slot: one attempt, its 429 is its own
-        bulk = paced or bool(args_.get("bulk"))
+        options = rate_limit_args or {}
+        paced = bool(options.get("paced"))  # the caller took its slot: one attempt, its 429 is its own
+        bulk = paced or bool(options.get("bulk"))
         for attempt in range(self.max_retries + 1):
-            if paced:
-                pass
-            elif bulk:
+            if bulk and not paced:
                 await self.bulk_slot(key)
-            else:
+            elif not bulk:
                 await self._wait_pauses(chat)
                 if chat is not None:
                     if chat.group:
