@@ -192,3 +192,28 @@ async def test_non_leaders_are_refused_on_each_leader_action(
         assert await session.scalar(select(OpinionHandling)) is None
         row = await session.get(RectificationItem, item.id)
         assert row is not None and row.status == "open" and row.escalation == "pending"
+
+
+async def test_the_typed_text_goes_to_whoever_asked_last(
+    app: BotApplication, world: World, store: StoreHandle, clock: FixedClock
+) -> None:
+    """A review's return waits for its comment; a 整改 button tapped after it asks for a reason: the
+    next text is that reason, and the return is not made. Asked again, the comment goes to the review."""
+    d, (_canteen, _queue, library, _lights) = await seed_opinions(store)
+    leader = await english_speaker(world, store, clock, d.staff["leader"], "Leader")
+    inbox = await say(leader, "/opinions")
+    assert "visits to check" in (await say(leader, "/review")).text
+    record = await leader.next_message()
+    await leader.tap("↩️ Return with a comment…", message=record)
+    assert "Type the comment for the teacher" in (await leader.next_message()).text
+    asked = await leader.tap_data(rectify_data(OPINIONS, "dis", library), message=inbox)
+    assert "Write the reason" in (await leader.next_reply()).text
+    assert (await answer_to(leader, asked)).text in (None, "")
+    assert (await say(leader, "已經延長開放")).text == f"🗑 Opinion #{library} dismissed: 已經延長開放"
+
+    await leader.tap("↩️ Return with a comment…", message=record)
+    assert "Type the comment for the teacher" in (await leader.next_message()).text
+    assert "returned to" in (await say(leader, "請補充學生的具體情況")).text
+    async with store.sessions() as session:
+        actions = (await session.scalars(select(AuditEntry.action))).all()
+    assert actions.count("visit_returned") == 1 and actions.count("opinion_dismissed") == 1

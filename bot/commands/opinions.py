@@ -13,7 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import edges
+from bot import awaiting, edges
 from bot.callback_data import OPINIONS, BadCallbackData, RectifyTap, rectify_data
 from bot.commands.rectify_flow import start_item_flow
 from bot.context import BotContext, scope_or_explain
@@ -231,6 +231,7 @@ async def _handle(update: Update, context: BotContext, tr: Translator, scope: Sc
         if found[0].status is not OpinionStatus.NEW:
             raise OpinionRejected("handled")
         context.user_data[INPUT] = {"kind": "dismiss", "id": oid}
+        awaiting.ask(context, awaiting.RECTIFY)
         await edges.answer(query)
         await edges.edit_text(
             query, _("Why is opinion #{id} dismissed? Write the reason.").format(id=oid), None

@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import edges
+from bot import awaiting, edges
 from bot.callback_data import ITEM, ITEM_FLOW, BadCallbackData, RectifyTap, rectify_data
 from bot.context import BotContext, scope_or_explain
 from bot.i18n import N_, Translator
@@ -124,6 +124,7 @@ async def _item_action(
         if not allowed:
             raise ItemRejected("not_allowed")
         user_data(context)[INPUT] = {"kind": tap.action, "id": item_id}
+        awaiting.ask(context, awaiting.RECTIFY)
         await edges.answer(query)
         await edges.edit_text(query, item_card(tr, item) + "\n\n" + ask[tap.action], None)
     elif tap.action == "go":

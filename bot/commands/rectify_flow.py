@@ -16,7 +16,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
-from bot import edges
+from bot import awaiting, edges
 from bot.callback_data import ITEM_FLOW, BadCallbackData, RectifyTap, rectify_data
 from bot.context import BotContext, scope_or_explain
 from bot.dates import parse_deadline
@@ -54,6 +54,7 @@ async def start_item_flow(
         await context.bot.send_message(chat.id, refusal(tr, "not_allowed"))
         return
     user_data(context).pop(INPUT, None)
+    awaiting.ask(context, awaiting.RECTIFY)
     user_data(context)[FLOW] = {
         "step": "title",
         "nonce": secrets.token_hex(3),
@@ -126,6 +127,7 @@ async def flow_tapped(update: Update, context: BotContext) -> None:
     if not flow or not tap.args or tap.arg(0) != flow["nonce"]:
         await edges.answer(query, expired_text(tr))
         return
+    awaiting.ask(context, awaiting.RECTIFY)  # the latest button: the flow's next typed answer is its
     try:
         await edges.answer(query)
         await edges.edit_keyboard(query, None)
@@ -215,6 +217,10 @@ async def typed_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     data = context.user_data
     if message is None or message.text is None or data is None or (FLOW not in data and INPUT not in data):
+        return
+    if not awaiting.asked_by(context, awaiting.RECTIFY):
+        data.pop(INPUT, None)  # another feature asked since: the 整改 question gives way
+        data.pop(FLOW, None)
         return
     tr = await context.tr(update)
     scope = await scope_or_explain(update, context)

@@ -18,13 +18,11 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import edges
+from bot import awaiting, edges
 from bot.callback_data import CONFIRM, REVIEW, ConfirmTap, ReviewTap
 from bot.context import BotContext, scope_or_explain
 from bot.i18n import N_, Translator
 from bot.keyboards import inline
-from bot.rectify_notify import FLOW as RECTIFY_FLOW
-from bot.rectify_notify import INPUT as RECTIFY_INPUT
 from bot.review_notify import tell_disputed, tell_returned
 from bot.review_text import confirm_answered, record_buttons, record_text
 from bot.taps import person_tap
@@ -107,9 +105,7 @@ async def review_tapped(update: Update, context: BotContext) -> None:
     query, tap, tr, scope = tapped.query, tapped.tap, tapped.tr, tapped.scope
     if tap.action == "ret":
         data = _user_data(context)
-        # The latest button wins: a 整改 answer awaited before this one is dropped.
-        data.pop(RECTIFY_INPUT, None)
-        data.pop(RECTIFY_FLOW, None)
+        awaiting.ask(context, awaiting.REVIEW)
         data[PENDING] = {"visit": tap.visit_id, "reviews": tap.reviews, "version": tap.version}
         if query.message is not None:  # the record whose buttons go once the return is made
             data[PENDING] |= {"chat": query.message.chat.id, "message": query.message.message_id}
@@ -138,8 +134,8 @@ async def typed_comment(update: Update, context: BotContext) -> None:
     data = context.user_data
     if message is None or message.text is None or data is None or PENDING not in data:
         return
-    if message.text.startswith("/") or RECTIFY_INPUT in data or RECTIFY_FLOW in data:
-        data.pop(PENDING, None)  # a command, or a 整改 button tapped since: that is what they want now
+    if message.text.startswith("/") or not awaiting.asked_by(context, awaiting.REVIEW):
+        data.pop(PENDING, None)  # a command, or another feature asked since: that is what they want now
         return
     tr = await context.tr(update)
     scope = await scope_or_explain(update, context)

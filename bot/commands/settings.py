@@ -23,13 +23,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import edges
+from bot import awaiting, edges
 from bot.callback_data import SETTINGS, BadCallbackData, SettingsTap
 from bot.commands import settings_views as views
 from bot.context import BotContext, read_tap, scope_or_explain
 from bot.i18n import Translator
-from bot.rectify_notify import FLOW as RECTIFY_FLOW
-from bot.rectify_notify import INPUT as RECTIFY_INPUT
 from bot.text import expired_text
 from store.export_rows import school_names
 from store.phases import PhaseDates, PhaseRefusal, phases_of, reset_school_phase, set_school_phase
@@ -106,6 +104,7 @@ async def settings_command(update: Update, context: BotContext) -> None:
     _, tr, school_id = allowed
     nonce = secrets.token_hex(3)
     context.user_data[KEY] = {"nonce": nonce, "school": school_id, "wait": None}
+    awaiting.ask(context, awaiting.SETTINGS)
     text, keyboard = await _menu(context, tr, nonce, school_id)
     await message.reply_text(text, reply_markup=keyboard)
 
@@ -142,6 +141,7 @@ async def settings_tapped(update: Update, context: BotContext) -> None:
     if state is None or tap.nonce != state.get("nonce") or state.get("school") != school_id:
         await edges.answer(query, expired_text(tr))
         return
+    awaiting.ask(context, awaiting.SETTINGS)  # the latest button: typed text is for this session now
     try:
         await _act(update, context, tr, scope, school_id, state, tap)
     except BadCallbackData:
@@ -188,7 +188,6 @@ async def _act(update: Update, context: BotContext, tr: Translator, scope: Scope
                 which = tap.int_arg(1)
                 state["wait"] = {"kind": "date", "number": proposal.number, "which": 1 if which else 0,
                                  "start": proposal.start.isoformat(), "end": proposal.end.isoformat()}
-                _forget_rectify_answer(context)
                 await edges.answer(query)
                 await edges.edit_keyboard(query, None)
                 if update.effective_chat is not None:
@@ -260,7 +259,6 @@ async def _topics_action(update: Update, context: BotContext, tr: Translator, sc
         note = tr.gettext("Taken off the list.")
     elif tap.action == "ta":
         state["wait"] = {"kind": "topic", "audience": views.AUDIENCE_CODES[audience]}
-        _forget_rectify_answer(context)
         await edges.answer(query)
         if update.effective_chat is not None:
             await update.effective_chat.send_message(views.add_topic_prompt(tr, audience))
@@ -271,13 +269,6 @@ async def _topics_action(update: Update, context: BotContext, tr: Translator, sc
         await edges.answer(query, views.topic_refusal(tr, outline), show_alert=True)
         return None
     return views.topics_view(tr, nonce, school, outline, note)
-
-
-def _forget_rectify_answer(context: BotContext) -> None:
-    """A typed answer the 整改 buttons asked for earlier gives way to the one asked for now."""
-    if context.user_data is not None:
-        context.user_data.pop(RECTIFY_INPUT, None)
-        context.user_data.pop(RECTIFY_FLOW, None)
 
 
 def handlers() -> list[CommandHandler[BotContext, None] | CallbackQueryHandler[BotContext, None]]:

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, TypeHandler, filters
 
+from bot import awaiting
 from bot.callback_data import SETTINGS, family_of
 from bot.commands import settings_views as views
 from bot.commands.settings import (
@@ -26,8 +27,6 @@ from bot.commands.settings import (
 from bot.context import BotContext
 from bot.dates import parse_day_within
 from bot.i18n import Translator
-from bot.rectify_notify import FLOW as RECTIFY_FLOW
-from bot.rectify_notify import INPUT as RECTIFY_INPUT
 from store.school_settings import Outline, TopicRefusal, add_topic
 from store.scopes import Scope
 from store.vocab import VisitKind
@@ -40,9 +39,8 @@ async def typed_text(update: Update, context: BotContext) -> None:
     state = settings_session(context)
     if message is None or message.text is None or state is None:
         return
-    if context.user_data is not None and (RECTIFY_INPUT in context.user_data
-                                          or RECTIFY_FLOW in context.user_data):
-        return  # asked for after this session's question: theirs
+    if not awaiting.asked_by(context, awaiting.SETTINGS):
+        return  # another feature asked after this session's question: theirs
     allowed = await allowed_leader(update, context)
     if allowed is None:
         if context.user_data is not None:
